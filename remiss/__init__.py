@@ -1,0 +1,97 @@
+"""Remiss: formal consultations on governing principles."""
+import sqlite3
+
+from flask import Flask, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from remiss import config
+from remiss.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """SQLite: enforce foreign keys, WAL for concurrent readers, wait instead of failing on locks."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+def select_locale():
+    supported = ("sv", "en")
+    if current_user and current_user.is_authenticated and current_user.locale in supported:
+        return current_user.locale
+    if session.get("locale") in supported:
+        return session["locale"]
+    return "sv"
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def create_app(test_config=None):
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    app.config.from_mapping(config.settings_from_env(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Logga in för att se sidan.")
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    # Models must be imported before Alembic or the app uses the metadata.
+    from remiss import models  # noqa: F401
+
+    from remiss import templating
+    templating.init_app(app)
+
+    from remiss.auth.views import bp as auth_bp
+    from remiss.documents.views import bp as documents_bp
+    from remiss.organisations.views import bp as organisations_bp
+
+    app.register_blueprint(documents_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(organisations_bp)
+
+    from remiss.errors import register_error_handlers
+    register_error_handlers(app)
+
+    from remiss.cli import register_commands
+    register_commands(app)
+
+    app.after_request(_security_headers)
+    return app

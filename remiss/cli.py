@@ -1,0 +1,11 @@
+"""flask commands, one group per concern; each area keeps its commands in its own cli.py."""
+
+
+def register_commands(app):
+    from remiss.auth.cli import users
+    from remiss.demo import demo
+    from remiss.documents.cli import principles
+    from remiss.organisations.cli import organisations
+
+    for command in (users, organisations, principles, demo):
+        app.cli.add_command(command)

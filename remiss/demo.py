@@ -1,0 +1,6 @@
+import click
+
+
+@click.command("demo")
+def demo():
+    """Load the demo data (idempotent)."""

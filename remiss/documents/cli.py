@@ -1,0 +1,4 @@
+import click
+from flask.cli import AppGroup
+
+principles = AppGroup("principles", help="Principle documents as Markdown files.")

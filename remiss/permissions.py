@@ -1,0 +1,66 @@
+"""Every "may this user do that?" in one readable place.
+
+Views ask these questions through `require()` or the `permission_required`
+decorator; templates ask them to decide what to show. Nothing else decides.
+"""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, current_app
+from flask_login import current_user
+
+from remiss.auth.models import Role
+
+
+def _is(user, *roles: Role) -> bool:
+    return bool(user and user.is_authenticated and user.role in roles)
+
+
+def is_logged_in(user) -> bool:
+    return bool(user and user.is_authenticated)
+
+
+def may_administer(user) -> bool:
+    """Organisations, networks, people and roles."""
+    return _is(user, Role.administrator)
+
+
+def may_read_mailbox(user) -> bool:
+    """The development mailbox holds every mail sent, links included: administrators only."""
+    return may_administer(user) and current_app.config["MAIL_BACKEND"] == "console"
+
+
+def may_manage_documents(user) -> bool:
+    """Import, export and prepare versions of principle documents."""
+    return _is(user, Role.process_owner, Role.administrator)
+
+
+def may_read_version(user, version) -> bool:
+    """Approved versions (published or superseded) are public; drafts are for the staff."""
+    if version.is_public:
+        return True
+    return _is(user, Role.process_owner, Role.administrator, Role.steering_member)
+
+
+def require(allowed: bool) -> None:
+    """Stop the request: log-in page for the anonymous, 403 for the rest."""
+    if allowed:
+        return
+    if not current_user.is_authenticated:
+        abort(current_app.login_manager.unauthorized())
+    abort(403)
+
+
+def permission_required(question):
+    """Decorate a view with a question about the current user alone."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            require(question(current_user))
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
