@@ -1,6 +1,23 @@
 """All models, imported in one place for Alembic and create_app()."""
 from remiss.audit.models import AuditEntry  # noqa: F401
 from remiss.auth.models import AuthToken, LoginSession, Role, TokenPurpose, User  # noqa: F401
+from remiss.consultations.models import (  # noqa: F401
+    AlternativeChoice,
+    Attachment,
+    Consultation,
+    ConsultationStatus,
+    CriterionAnswer,
+    GeneralAnswer,
+    GeneralQuestion,
+    LateSave,
+    MagicLink,
+    PrincipleAnswer,
+    Reminder,
+    Respondent,
+    Response,
+    ResponseStatus,
+    Stance,
+)
 from remiss.documents.models import (  # noqa: F401
     Alternative,
     Criterion,
