@@ -43,6 +43,29 @@ def may_read_version(user, version) -> bool:
     return _is(user, Role.process_owner, Role.administrator, Role.steering_member)
 
 
+def may_manage_consultations(user) -> bool:
+    """Create, open, follow up and close consultations; register answers on behalf."""
+    return _is(user, Role.process_owner, Role.administrator)
+
+
+def may_answer_for(user, respondent) -> bool:
+    """The people behind a respondent: the organisation's representatives, or the individual.
+
+    Being a representative of the organisation is enough: in remiss practice the
+    organisation answers as one, whichever of its people writes.
+    """
+    if not _is(user, Role.representative):
+        return False
+    if respondent.organisation_id is not None:
+        return user.organisation_id == respondent.organisation_id
+    return user.id == respondent.user_id
+
+
+def may_read_response(user, response) -> bool:
+    """Drafts and submitted answers: their own respondent's people, and the process owners."""
+    return may_manage_consultations(user) or may_answer_for(user, response.respondent)
+
+
 def require(allowed: bool) -> None:
     """Stop the request: log-in page for the anonymous, 403 for the rest."""
     if allowed:

@@ -158,3 +158,54 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture
+def make_version(app):
+    """A document version built directly in the database: P principles, four criteria,
+    optionally alternatives on the first principle and on a section."""
+    from remiss.documents.models import (
+        Alternative, Criterion, Document, DocumentVersion, Principle, PrincipleText, Section, SectionKind, VersionStatus,
+    )
+
+    def make(key="invanarinteraktion", principles=8, status=VersionStatus.draft, alternatives=False, number=1):
+        with app.app_context():
+            document = db.session.execute(db.select(Document).where(Document.key == key)).scalar_one_or_none()
+            if document is None:
+                document = Document(key=key)
+                db.session.add(document)
+            version = DocumentVersion(document=document, number=number, status=status,
+                                      title="Styrande principer för invånarinteraktion", owner="Regional process invånarinteraktion",
+                                      decision_body="Styrgruppen för digital patientkommunikation/invånarinteraktion")
+            db.session.add(version)
+            intro = Section(version=version, position=0, key="bakgrund", heading="Bakgrund", body="Principerna ska bidra till ett gemensamt arbetssätt.")
+            criteria = Section(version=version, position=1, key="kvalitet", kind=SectionKind.criteria,
+                               heading="Hur säkras kvalitet i principerna?", body="")
+            db.session.add_all([intro, criteria])
+            questions = ["Stöder principen våra övergripande mål och värderingar?", "Är principen tydlig och lätt att förstå?",
+                         "Är principen specifik nog?", "Hur kan principen driva beteende och vägleda oss praktiskt?"]
+            criteria.body = "\n".join(f"{i}. {q}" for i, q in enumerate(questions, 1))
+            for i, q in enumerate(questions, 1):
+                db.session.add(Criterion(version=version, position=i, text=q))
+            for n in range(1, principles + 1):
+                principle = db.session.execute(
+                    db.select(Principle).where(Principle.document == document, Principle.key == f"princip-{n}")
+                ).scalar_one_or_none() or Principle(document=document, key=f"princip-{n}")
+                text = PrincipleText(version=version, principle=principle, position=1 + n, number=n,
+                                     title=f"Princip nummer {n}", statement=f"Vi gör det som princip {n} säger.",
+                                     keywords="Samordning, personcentrering")
+                db.session.add(text)
+                if alternatives and n == 1:
+                    db.session.add_all([
+                        Alternative(version=version, principle_text=text, position=1, label="Formulering A", body="Vi gör A."),
+                        Alternative(version=version, principle_text=text, position=2, label="Formulering B", body="Vi gör B."),
+                    ])
+            if alternatives:
+                db.session.add_all([
+                    Alternative(version=version, section=intro, position=1, label="Definition 1", body="Hur VGR och invånare interagerar."),
+                    Alternative(version=version, section=intro, position=2, label="Definition 2", body="Allt samspel mellan VGR och invånare."),
+                ])
+            db.session.commit()
+            return detached(version)
+
+    return make

@@ -1,0 +1,63 @@
+"""The consultation's life, in one place: draft → open → closed → consolidated → decided.
+
+Views and templates ask these functions; nobody compares `status ==` elsewhere.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from remiss.labels import label
+from remiss.consultations.models import Consultation, ConsultationStatus, Response, ResponseStatus
+from remiss.timeutil import utcnow
+
+S = ConsultationStatus
+
+TRANSITIONS: dict[ConsultationStatus, set[ConsultationStatus]] = {
+    S.draft: {S.open},
+    S.open: {S.closed},
+    S.closed: {S.open, S.consolidated},  # reopened when the deadline is extended after closing
+    S.consolidated: {S.decided},
+    S.decided: set(),
+}
+
+
+class IllegalTransition(ValueError):
+    """Raised with a message a user can read."""
+
+
+def check_transition(consultation: Consultation, target: ConsultationStatus) -> None:
+    if target not in TRANSITIONS[consultation.status]:
+        raise IllegalTransition(
+            _l("Remissen kan inte gå från ”%(current)s” till ”%(target)s”.",
+               current=label(consultation.status), target=label(target))
+        )
+
+
+def move(consultation: Consultation, target: ConsultationStatus) -> None:
+    check_transition(consultation, target)
+    consultation.status = target
+
+
+def questions_editable(consultation: Consultation) -> bool:
+    """Questions, respondents and texts can change only before opening."""
+    return consultation.status == S.draft
+
+
+def deadline_passed(consultation: Consultation, now=None) -> bool:
+    return (now or utcnow()) >= consultation.deadline
+
+
+def accepting_answers(consultation: Consultation, now=None) -> bool:
+    """Open, started and before the deadline: compared on the server, to the second."""
+    now = now or utcnow()
+    return consultation.status == S.open and consultation.opens_at <= now < consultation.deadline
+
+
+def deadline_extendable(consultation: Consultation) -> bool:
+    return consultation.status in (S.open, S.closed)
+
+
+def response_editable(response: Response, now=None) -> bool:
+    return response.status == ResponseStatus.draft and accepting_answers(response.respondent.consultation, now)
+
+

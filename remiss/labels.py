@@ -1,0 +1,53 @@
+"""The user-facing name of every enum member, in the current language."""
+from flask_babel import lazy_gettext as _l
+
+from remiss.auth.models import Role
+from remiss.consultations.models import ConsultationStatus, CriteriaScale, ResponseChannel, ResponseStatus, Stance
+from remiss.documents.models import VersionStatus
+
+LABELS = {
+    Role.administrator: _l("Administratör"),
+    Role.process_owner: _l("Processansvarig"),
+    Role.steering_member: _l("Ledamot i styrgruppen"),
+    Role.representative: _l("Nätverksrepresentant"),
+    VersionStatus.draft: _l("Utkast"),
+    VersionStatus.on_remiss: _l("På remiss"),
+    VersionStatus.consolidation: _l("Under sammanställning"),
+    VersionStatus.proposed: _l("Förslag till styrgruppen"),
+    VersionStatus.published: _l("Fastställd och publicerad"),
+    VersionStatus.superseded: _l("Ersatt"),
+    VersionStatus.withdrawn: _l("Återkallad"),
+    ConsultationStatus.draft: _l("Utkast"),
+    ConsultationStatus.open: _l("Öppen för svar"),
+    ConsultationStatus.closed: _l("Stängd"),
+    ConsultationStatus.consolidated: _l("Sammanställd"),
+    ConsultationStatus.decided: _l("Beslutad"),
+    Stance.supports: _l("Tillstyrker"),
+    Stance.supports_with_changes: _l("Tillstyrker med ändringar"),
+    Stance.opposes: _l("Avstyrker"),
+    Stance.no_comments: _l("Inga synpunkter"),
+    ResponseStatus.draft: _l("Utkast"),
+    ResponseStatus.submitted: _l("Inskickat"),
+    ResponseStatus.superseded: _l("Ersatt av ny revision"),
+    ResponseChannel.online: _l("Webbformulär"),
+    ResponseChannel.email: _l("E-post"),
+    ResponseChannel.paper: _l("Papper"),
+    ResponseChannel.bulk_import: _l("Massimport"),
+    CriteriaScale.yes_partly_no: _l("Ja / delvis / nej"),
+    CriteriaScale.one_to_four: _l("1–4"),
+}
+
+# Ratings of the quality criteria, per scale.
+RATINGS = {
+    CriteriaScale.yes_partly_no: [("yes", _l("Ja")), ("partly", _l("Delvis")), ("no", _l("Nej"))],
+    CriteriaScale.one_to_four: [
+        ("1", _l("1 – instämmer inte")),
+        ("2", _l("2")),
+        ("3", _l("3")),
+        ("4", _l("4 – instämmer helt")),
+    ],
+}
+
+
+def label(value) -> str:
+    return str(LABELS.get(value, getattr(value, "value", value)))
