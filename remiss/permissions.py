@@ -40,6 +40,11 @@ def may_read_version(user, version) -> bool:
     """Approved versions (published or superseded) are public; drafts are for the staff."""
     if version.is_public:
         return True
+    return may_read_unpublished_versions(user)
+
+
+def may_read_unpublished_versions(user) -> bool:
+    """Drafts and versions not (yet) approved: the staff who prepare and decide them."""
     return _is(user, Role.process_owner, Role.administrator, Role.steering_member)
 
 
