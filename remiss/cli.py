@@ -6,6 +6,7 @@ def register_commands(app):
     from remiss.demo import demo
     from remiss.documents.cli import principles
     from remiss.organisations.cli import organisations
+    from remiss.responses.cli import responses
 
-    for command in (users, organisations, principles, demo):
+    for command in (users, organisations, principles, demo, responses):
         app.cli.add_command(command)
