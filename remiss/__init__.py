@@ -80,12 +80,14 @@ def create_app(test_config=None):
     templating.init_app(app)
 
     from remiss.auth.views import bp as auth_bp
+    from remiss.consultations.views import bp as consultations_bp
     from remiss.documents.views import bp as documents_bp
     from remiss.organisations.views import bp as organisations_bp
 
     app.register_blueprint(documents_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organisations_bp)
+    app.register_blueprint(consultations_bp)
     from remiss.responses.import_views import bp as response_import_bp
     app.register_blueprint(response_import_bp)
 

@@ -3,10 +3,11 @@
 
 def register_commands(app):
     from remiss.auth.cli import users
+    from remiss.consultations.cli import consultations
     from remiss.demo import demo
     from remiss.documents.cli import principles
     from remiss.organisations.cli import organisations
     from remiss.responses.cli import responses
 
-    for command in (users, organisations, principles, demo, responses):
+    for command in (users, organisations, principles, demo, responses, consultations):
         app.cli.add_command(command)

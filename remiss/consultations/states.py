@@ -61,3 +61,38 @@ def response_editable(response: Response, now=None) -> bool:
     return response.status == ResponseStatus.draft and accepting_answers(response.respondent.consultation, now)
 
 
+
+
+# Questions the process owner's pages ask (added with the consultation management pages).
+
+def openable(consultation: Consultation) -> bool:
+    """A draft can be opened (invitations go out); a closed one reopens only by a new deadline."""
+    return consultation.status == S.draft
+
+
+def closable(consultation: Consultation) -> bool:
+    return consultation.status == S.open
+
+
+def respondents_addable(consultation: Consultation) -> bool:
+    """A forgotten organisation can still be asked while the consultation is open: it is invited at once."""
+    return consultation.status in (S.draft, S.open)
+
+
+def respondents_removable(consultation: Consultation) -> bool:
+    """Once invited, a respondent stays: its answer may already be under way."""
+    return consultation.status == S.draft
+
+
+def reminders_sendable(consultation: Consultation, now=None) -> bool:
+    """Reminding makes sense only while answers are still accepted."""
+    return consultation.status == S.open and not deadline_passed(consultation, now)
+
+
+def is_draft(consultation: Consultation) -> bool:
+    return consultation.status == S.draft
+
+
+def has_been_opened(consultation: Consultation) -> bool:
+    """Invitations have gone out: the dashboard has something to show."""
+    return consultation.status != S.draft
