@@ -1,6 +1,145 @@
+"""Demo data: the seed organisations, the three networks of the first remiss, one
+account per role, and the invånarinteraktion document as version 1.
+
+Idempotent: running it again creates only what is missing. Refuses to run in
+production, where the demo password would be a known password.
+"""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
 import click
+from flask import current_app
+from sqlalchemy import select
+
+from remiss.auth.models import Role, User
+from remiss.documents.models import Document
+from remiss.extensions import db
+from remiss.organisations.models import Network, Organisation
+
+SEED = Path(__file__).parent / "seed"
+PRINCIPLES = Path(__file__).parent.parent / "principles"
+DEMO_PASSWORD = "remiss-demo-2026"
+DOMAIN = "example.org"
+
+FIRST_NAMES = [
+    "Anna", "Erik", "Maria", "Lars", "Karin", "Anders", "Eva", "Johan", "Sara", "Per",
+    "Lena", "Mikael", "Helena", "Fredrik", "Sofia", "Jonas", "Emma", "Henrik", "Ingrid", "Oskar",
+    "Elin", "Gustav", "Maja", "Nils", "Ida", "Viktor", "Linnea", "Axel", "Hanna", "Olof",
+]
+LAST_NAMES = [
+    "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson", "Persson",
+    "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Jansson", "Hansson", "Bengtsson", "Lindberg",
+    "Lindqvist", "Berg", "Holm", "Sandberg", "Forsberg", "Lund", "Ek", "Nyström", "Björk",
+]
+
+NETWORKS = {
+    "representatives": (
+        "Nätverk förvaltningsföreträdare",
+        "Utveckling, kommunikation och administration: förvaltningarnas företrädare.",
+    ),
+    "communications": ("Grupp för kommunikationschefer", "Förvaltningarnas kommunikationschefer."),
+    "patients": (
+        "Större grupp patientföreträdare",
+        "Patientföreträdare som svarar var för sig, ofta utan konto i regionens system.",
+    ),
+}
+
+ROLE_ACCOUNTS = [
+    ("admin", "Alva Administratör", Role.administrator, None),
+    ("processansvarig", "Petra Processansvarig", Role.process_owner, "KK"),
+    ("styrgrupp", "Stig Styrgrupp", Role.steering_member, "KK"),
+    ("representant", "Rut Representant", Role.representative, "SU"),
+]
+
+
+def _names():
+    """An endless, repeatable supply of fictional names."""
+    n = 0
+    while True:
+        yield FIRST_NAMES[n % len(FIRST_NAMES)], LAST_NAMES[(n * 7) % len(LAST_NAMES)]
+        n += 1
+
+
+def _user(email, name, role, organisation, password):
+    from remiss.auth.operations import create_user, find_user_by_email
+
+    existing = find_user_by_email(email)
+    if existing:
+        return existing, False
+    return create_user(email, name, role, organisation=organisation, password=password), True
+
+
+def _network(key) -> Network:
+    name, description = NETWORKS[key]
+    network = db.session.execute(select(Network).where(Network.name == name)).scalar_one_or_none()
+    if network is None:
+        network = Network(name=name, description=description)
+        db.session.add(network)
+    return network
+
+
+def load_demo() -> list[tuple[str, str, str]]:
+    """Create what is missing; returns the role accounts as (role label, e-mail, password)."""
+    from remiss.documents.operations import import_document
+    from remiss.organisations.operations import import_organisations_csv
+
+    csv_text = (SEED / "organisations.csv").read_text(encoding="utf-8")
+    import_organisations_csv(csv_text)
+    db.session.flush()
+    organisations = {o.short_name: o for o in db.session.execute(select(Organisation)).scalars()}
+
+    logins = []
+    for local, name, role, short_name in ROLE_ACCOUNTS:
+        email = f"{local}@{DOMAIN}"
+        _user(email, name, role, organisations.get(short_name), DEMO_PASSWORD)
+        logins.append((role, email, DEMO_PASSWORD))
+
+    names = _names()
+    representatives = _network("representatives")
+    communications = _network("communications")
+    patients = _network("patients")
+    for row in csv.DictReader(csv_text.splitlines()):
+        organisation = organisations[row["short_name"]]
+        for network in (representatives, communications):
+            if organisation not in network.organisations:
+                network.organisations.append(organisation)
+        wanted = int(row["representatives_in_network"])
+        for i in range(1, wanted + 1):
+            first, last = next(names)
+            email = f"{organisation.short_name.lower().replace('ä', 'a')}.representant{i}@{DOMAIN}"
+            user, _ = _user(email, f"{first} {last}", Role.representative, organisation, DEMO_PASSWORD)
+            if user not in representatives.members:
+                representatives.members.append(user)
+        first, last = next(names)
+        email = f"{organisation.short_name.lower().replace('ä', 'a')}.kommunikationschef@{DOMAIN}"
+        user, _ = _user(email, f"{first} {last}", Role.representative, organisation, DEMO_PASSWORD)
+        if user not in communications.members:
+            communications.members.append(user)
+    for i in range(1, 7):
+        first, last = next(names)
+        # Patient representatives have no password: they answer through their personal link.
+        user, _ = _user(f"patientforetradare{i}@{DOMAIN}", f"{first} {last}", Role.representative, None, None)
+        if user not in patients.members:
+            patients.members.append(user)
+
+    seed_document = PRINCIPLES / "invanarinteraktion.md"
+    if db.session.execute(select(Document).where(Document.key == "invanarinteraktion")).scalar_one_or_none() is None:
+        import_document(seed_document.read_text(encoding="utf-8"))
+    return logins
 
 
 @click.command("demo")
 def demo():
-    """Load the demo data (idempotent)."""
+    """Load the demo data (idempotent) and print the demo log-ins."""
+    if current_app.config["REMISS_ENV"] == "production":
+        raise click.ClickException("Demodata laddas inte i produktion (REMISS_ENV=production).")
+    logins = load_demo()
+    db.session.commit()
+    from remiss.labels import label
+
+    click.echo("Demodata finns. Logga in på http://127.0.0.1:5000/login med:")
+    for role, email, password in logins:
+        click.echo(f"  {label(role):<24} {email:<32} lösenord: {password}")
+    click.echo(f"  (alla nätverksrepresentanter har lösenordet {DEMO_PASSWORD}; patientföreträdare svarar via personlig länk)")
