@@ -1,7 +1,7 @@
 """Remiss: formal consultations on governing principles."""
 import sqlite3
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
@@ -24,6 +24,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 def select_locale():
     supported = ("sv", "en")
+    if not has_request_context():  # commands and jobs speak Swedish
+        return "sv"
     if current_user and current_user.is_authenticated and current_user.locale in supported:
         return current_user.locale
     if session.get("locale") in supported:

@@ -50,8 +50,9 @@ ROLE_ACCOUNTS = [
     ("admin", "Alva Administratör", Role.administrator, None),
     ("processansvarig", "Petra Processansvarig", Role.process_owner, "KK"),
     ("styrgrupp", "Stig Styrgrupp", Role.steering_member, "KK"),
-    ("representant", "Rut Representant", Role.representative, "SU"),
 ]
+# The first representative of SU in the network, with an easy address for the demo.
+DEMO_REPRESENTATIVE = ("representant", "Rut Representant", "SU")
 
 
 def _names():
@@ -72,12 +73,18 @@ def _user(email, name, role, organisation, password):
 
 
 def _network(key) -> Network:
+    from remiss.organisations.operations import create_network
+
     name, description = NETWORKS[key]
     network = db.session.execute(select(Network).where(Network.name == name)).scalar_one_or_none()
-    if network is None:
-        network = Network(name=name, description=description)
-        db.session.add(network)
-    return network
+    return network or create_network(None, name, description)
+
+
+def _join(network: Network, user: User) -> None:
+    from remiss.organisations.operations import add_member_to_network
+
+    if user not in network.members:
+        add_member_to_network(None, network, user)
 
 
 def load_demo() -> list[tuple[str, str, str]]:
@@ -102,27 +109,24 @@ def load_demo() -> list[tuple[str, str, str]]:
     patients = _network("patients")
     for row in csv.DictReader(csv_text.splitlines()):
         organisation = organisations[row["short_name"]]
-        for network in (representatives, communications):
-            if organisation not in network.organisations:
-                network.organisations.append(organisation)
-        wanted = int(row["representatives_in_network"])
-        for i in range(1, wanted + 1):
+        prefix = organisation.short_name.lower().replace("ä", "a")
+        for i in range(1, int(row["representatives_in_network"]) + 1):
             first, last = next(names)
-            email = f"{organisation.short_name.lower().replace('ä', 'a')}.representant{i}@{DOMAIN}"
-            user, _ = _user(email, f"{first} {last}", Role.representative, organisation, DEMO_PASSWORD)
-            if user not in representatives.members:
-                representatives.members.append(user)
+            email, name = f"{prefix}.representant{i}@{DOMAIN}", f"{first} {last}"
+            if (organisation.short_name, i) == (DEMO_REPRESENTATIVE[2], 1):
+                email, name = f"{DEMO_REPRESENTATIVE[0]}@{DOMAIN}", DEMO_REPRESENTATIVE[1]
+                logins.append((Role.representative, email, DEMO_PASSWORD))
+            user, _ = _user(email, name, Role.representative, organisation, DEMO_PASSWORD)
+            _join(representatives, user)
         first, last = next(names)
-        email = f"{organisation.short_name.lower().replace('ä', 'a')}.kommunikationschef@{DOMAIN}"
-        user, _ = _user(email, f"{first} {last}", Role.representative, organisation, DEMO_PASSWORD)
-        if user not in communications.members:
-            communications.members.append(user)
+        user, _ = _user(f"{prefix}.kommunikationschef@{DOMAIN}", f"{first} {last}", Role.representative,
+                        organisation, DEMO_PASSWORD)
+        _join(communications, user)
     for i in range(1, 7):
         first, last = next(names)
         # Patient representatives have no password: they answer through their personal link.
         user, _ = _user(f"patientforetradare{i}@{DOMAIN}", f"{first} {last}", Role.representative, None, None)
-        if user not in patients.members:
-            patients.members.append(user)
+        _join(patients, user)
 
     seed_document = PRINCIPLES / "invanarinteraktion.md"
     if db.session.execute(select(Document).where(Document.key == "invanarinteraktion")).scalar_one_or_none() is None:
