@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from remiss.auth.models import Role, User
@@ -135,6 +136,7 @@ def load_demo() -> list[tuple[str, str, str]]:
 
 
 @click.command("demo")
+@with_appcontext
 def demo():
     """Load the demo data (idempotent) and print the demo log-ins."""
     if current_app.config["REMISS_ENV"] == "production":
