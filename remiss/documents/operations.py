@@ -126,6 +126,7 @@ def import_document(text: str, actor=None) -> DocumentVersion:
     for position, text_ in enumerate(data.criteria, 1):
         db.session.add(Criterion(version=version, position=position, text=text_))
 
+    db.session.flush()  # ids for the audit entry
     record(
         actor,
         "document_version.imported",
