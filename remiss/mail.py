@@ -6,6 +6,7 @@ import sys
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import NamedTuple
 
 from flask import current_app, render_template
 from sqlalchemy import String, Text
@@ -28,6 +29,14 @@ class OutboxMail(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class MailAttachment(NamedTuple):
+    """A file sent with a mail, e.g. a receipt's copy of the answer as text."""
+
+    filename: str
+    content_type: str  # a bare MIME type ("text/plain"); text is always sent as UTF-8
+    data: bytes
+
+
 class MailError(RuntimeError):
     """The mail server could not be reached or refused the mail."""
 
@@ -43,23 +52,41 @@ def absolute_url(endpoint: str, **values) -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
-def build_message(recipient: str, subject: str, body: str) -> EmailMessage:
+def build_message(recipient: str, subject: str, body: str,
+                  attachments: list[MailAttachment] | tuple = ()) -> EmailMessage:
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = recipient
     message["Subject"] = subject
     message["Message-ID"] = make_msgid(domain="remiss")
     message.set_content(body)
+    for attachment in attachments:
+        maintype, _slash, subtype = attachment.content_type.partition("/")
+        params = {"charset": "utf-8"} if maintype == "text" else None
+        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype or "octet-stream",
+                               filename=attachment.filename, params=params)
     return message
 
 
-def send_mail(recipient: str, subject: str, template: str, **context) -> None:
+def _outbox_listing(attachments) -> str:
+    """The development outbox keeps only a body: attachments are appended to it, text ones in full."""
+    parts = []
+    for attachment in attachments:
+        parts.append(f"\n--- Bilaga: {attachment.filename} ({attachment.content_type}, {len(attachment.data)} byte) ---\n")
+        if attachment.content_type.startswith("text/"):
+            parts.append(attachment.data.decode("utf-8", errors="replace"))
+    return "".join(parts)
+
+
+def send_mail(recipient: str, subject: str, template: str, *,
+              attachments: list[MailAttachment] | tuple = (), **context) -> None:
     """Render templates/mail/<template>.txt (plain text: nothing a user wrote can inject markup).
 
+    `attachments` (optional) are sent as files with the mail.
     Raises MailError when the SMTP server fails; the console backend never fails.
     """
     body = render_template(f"mail/{template}.txt", **context)
-    message = build_message(recipient, subject, body)
+    message = build_message(recipient, subject, body, attachments)
     config = current_app.config
     if config["MAIL_BACKEND"] == "smtp":
         try:
@@ -74,4 +101,4 @@ def send_mail(recipient: str, subject: str, template: str, **context) -> None:
             raise MailError(str(error)) from error
     else:
         print(f"--- mail to {recipient}: {subject}\n{body}\n---", file=sys.stderr)
-        db.session.add(OutboxMail(recipient=recipient, subject=subject, body=body))
+        db.session.add(OutboxMail(recipient=recipient, subject=subject, body=body + _outbox_listing(attachments)))

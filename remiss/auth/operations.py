@@ -166,6 +166,9 @@ def authenticate(email: str, password: str) -> User | None:
 
 def start_session(user: User) -> None:
     """Log the user in with a fresh server-side session record."""
+    # Flask-Login must get the User itself: storing the current_user proxy in g
+    # would make current_user resolve to itself forever.
+    user = getattr(user, "_get_current_object", lambda: user)()
     token = secrets.token_urlsafe(32)
     now = utcnow()
     db.session.add(

@@ -24,6 +24,11 @@ PEOPLE_PER_PAGE = 25
 MAILS_PER_PAGE = 20
 
 
+def _me() -> User:
+    """The logged-in User itself, not the current_user proxy, for operations to keep and compare."""
+    return current_user._get_current_object()
+
+
 def _login_limit():
     return current_app.config["LOGIN_RATE_LIMIT"]
 
@@ -79,7 +84,7 @@ def language():
         abort(400)
     session["locale"] = locale
     if current_user.is_authenticated:
-        operations.set_locale(current_user, locale)
+        operations.set_locale(_me(), locale)
         db.session.commit()
     return redirect(safe_next(request.form.get("next")))
 
@@ -179,7 +184,7 @@ def change_password():
     form = ChangePasswordForm(account_email=current_user.email)
     if form.validate_on_submit():
         try:
-            operations.change_password(current_user, form.current_password.data, form.password.data)
+            operations.change_password(_me(), form.current_password.data, form.password.data)
         except AccountError as error:
             db.session.rollback()
             _show_error(form, error, "password")
@@ -195,7 +200,7 @@ def change_password():
 def account_language():
     form = LanguageForm()
     if form.validate_on_submit():
-        operations.set_locale(current_user, form.locale.data)
+        operations.set_locale(_me(), form.locale.data)
         session["locale"] = form.locale.data
         db.session.commit()
         flash(_("Språket är sparat."), "success")
@@ -235,7 +240,7 @@ def people_invite():
     if form.validate_on_submit():
         try:
             user = operations.invite_user(
-                current_user, form.email.data, form.name.data, form.role.data, form.selected_organisation()
+                _me(), form.email.data, form.name.data, form.role.data, form.selected_organisation()
             )
             db.session.commit()
         except AccountError as error:
@@ -266,7 +271,7 @@ def people_edit(user_id):
     if form.validate_on_submit():
         try:
             operations.update_user(
-                current_user, person, name=form.name.data, role=form.role.data,
+                _me(), person, name=form.name.data, role=form.role.data,
                 organisation=form.selected_organisation(),
             )
         except AccountError as error:
@@ -285,7 +290,7 @@ def people_edit(user_id):
 def people_invitation(user_id):
     person = _person(user_id)
     try:
-        operations.send_invitation(current_user, person)
+        operations.send_invitation(_me(), person)
         db.session.commit()
     except AccountError as error:
         db.session.rollback()
@@ -309,7 +314,7 @@ def people_deactivate(user_id):
         refusal = _("Du kan inte inaktivera ditt eget konto. Be en annan administratör om det behövs.")
     if request.method == "POST" and refusal is None:
         try:
-            operations.deactivate_user(current_user, person)
+            operations.deactivate_user(_me(), person)
         except AccountError as error:
             db.session.rollback()
             refusal = error.message
@@ -326,7 +331,7 @@ def people_deactivate(user_id):
 @permission_required(may_administer)
 def people_reactivate(user_id):
     person = _person(user_id)
-    operations.reactivate_user(current_user, person)
+    operations.reactivate_user(_me(), person)
     db.session.commit()
     flash(_("%(name)s är aktiverad igen och kan logga in.", name=person.name), "success")
     return redirect(url_for("auth.people_edit", user_id=person.id))
