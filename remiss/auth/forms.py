@@ -13,7 +13,8 @@ except ImportError:  # pragma: no cover - older WTForms
 from remiss.labels import label
 
 def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Surrounding spaces from copy and paste go; NUL characters too (PostgreSQL refuses them)."""
+    return value.replace("\x00", "").strip() if isinstance(value, str) else value
 
 
 PASSWORD_HINT = _l(
@@ -157,7 +158,8 @@ class PeopleSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Sök på namn, e-post eller organisation"), validators=[Optional(), Length(max=200)])
+    q = SearchField(_l("Sök på namn, e-post eller organisation"), validators=[Optional(), Length(max=200)],
+                    filters=[_strip])
     role = SelectField(_l("Roll"), validators=[Optional()])
 
     def __init__(self, *args, **kwargs):

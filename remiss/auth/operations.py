@@ -76,7 +76,7 @@ def token_hash(token: str) -> str:
 
 
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    return email.replace("\x00", "").strip().lower()
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -405,7 +405,7 @@ def create_user(
     organisation, or a weak password.
     """
     email = _valid_email(email)
-    name = (name or "").strip()
+    name = (name or "").replace("\x00", "").strip()
     if not name:
         raise AccountError(_("Fyll i namnet."), field="name")
     role = _role(role)
@@ -443,7 +443,7 @@ def send_invitation(actor: User | None, user: User) -> None:
 
 def update_user(actor: User, user: User, *, name: str, role: Role | str, organisation: Organisation | str | None) -> None:
     """Administrators: change a person's name, role and organisation. Nobody demotes themselves."""
-    name = (name or "").strip()
+    name = (name or "").replace("\x00", "").strip()
     if not name:
         raise AccountError(_("Fyll i namnet."), field="name")
     role = _role(role)

@@ -149,3 +149,31 @@ def test_reset_link_of_a_deactivated_person_stops_working(app, client, auth, adm
     auth.login(admin.email)
     post_form(client, f"/admin/people/{person.id}/deactivate")
     assert app.test_client().get(path).status_code == 404
+
+
+def test_people_list_takes_the_same_number_of_queries_for_any_page_size(app, client, auth, admin, make_user,
+                                                                         make_organisation):
+    from sqlalchemy import event
+
+    organisations = [make_organisation(short_name=f"O{n}", name=f"Organisation {n}") for n in range(3)]
+    auth.login(admin.email)
+
+    def queries_for_list():
+        statements = []
+        with app.app_context():
+            engine = db.engine
+
+        def count(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/admin/people").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    few = queries_for_list()
+    for n in range(20):
+        make_user(Role.representative, email=f"p{n}@example.se", organisation=organisations[n % 3], password=None)
+    assert queries_for_list() == few
