@@ -199,6 +199,14 @@ def test_windows_1252_csv_keeps_its_swedish_letters(app, client, auth, setup):
     assert stored(app, setup["consultation_id"])["NU"]["answers"][2]["comment"] == "Följ upp på vårdcentralerna."
 
 
+def test_excel_unicode_text_utf16_with_tabs_is_read(app, client, auth, setup):
+    data = csv_bytes([["SU", "3", "avstyrker", "", "", "", "Önskar ändring.", "", "", "", ""]],
+                     delimiter="\t", encoding="utf-16")
+    auth.login(setup["owner"].email)
+    assert upload(client, setup["url"], data, "svar.txt").status_code == 200
+    assert stored(app, setup["consultation_id"])["SU"]["answers"][3]["comment"] == "Önskar ändring."
+
+
 def test_bad_rows_are_all_listed_and_nothing_is_written(app, client, auth, setup):
     long_text = "x" * 20_001
     rows = [
