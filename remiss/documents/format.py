@@ -669,7 +669,9 @@ def parse_document(text: str) -> DocumentData:
             if not section.criteria:
                 problems.add(section.line, _("avsnittet med kvalitetskriterier saknar en numrerad lista (1. …)."))
             for criterion in section.criteria:
-                if len(criterion) > MAX_CRITERION:
+                if not criterion:
+                    problems.add(section.line, _("en punkt i listan med kvalitetskriterier är tom."))
+                elif len(criterion) > MAX_CRITERION:
                     problems.add(section.line, _("ett kvalitetskriterium är längre än %(max)s tecken.", max=MAX_CRITERION))
     problems.raise_if_any()
     return document

@@ -135,6 +135,8 @@ MALFORMED = [
                  "ska stå före alternativen", id="implications-after-alternatives"),
     pytest.param(MINIMAL + "\n## Kvalitet {#kvalitet .kriterier}\n\nInga frågor.\n", 12,
                  "saknar en numrerad lista", id="criteria-without-list"),
+    pytest.param(MINIMAL + "\n## Kvalitet {#kvalitet .kriterier}\n\n1. Tydlig?\n2.\n", 12,
+                 "en punkt i listan med kvalitetskriterier är tom", id="empty-criterion"),
     pytest.param(MINIMAL + "\n## Kvalitet {#kvalitet .viktig}\n", 12, "okänt tillägg '.viktig'",
                  id="unknown-heading-class"),
     pytest.param(MINIMAL + "\n# Titel\n", 12, "rubriker med en # används inte", id="level-one-heading"),
