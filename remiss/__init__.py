@@ -92,6 +92,8 @@ def create_app(test_config=None):
     app.register_blueprint(consultations_bp)
     from remiss.responses.import_views import bp as response_import_bp
     app.register_blueprint(response_import_bp)
+    from remiss.pages import bp as pages_bp
+    app.register_blueprint(pages_bp)
 
     from remiss.errors import register_error_handlers
     register_error_handlers(app)
