@@ -174,3 +174,18 @@ def test_version_page_needs_the_same_number_of_queries_for_any_size(app, client,
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert counts[0] == counts[1]
+
+
+def test_markdown_file_refused_when_stored_text_cannot_be_written_losslessly(app, client, import_text, handmade):
+    """Text stored by other means than a file may not fit the format: a clear refusal, never a wrong file."""
+    import_text(handmade, status=VersionStatus.published)
+    from remiss.documents.models import PrincipleText
+
+    with app.app_context():
+        text = db.session.execute(db.select(PrincipleText).where(PrincipleText.number == 1)).scalar_one()
+        text.statement = "Vi gör det.\n\nNyckelord: smugglat"
+        db.session.commit()
+    response = client.get("/documents/provdokument/versions/1.md")
+    assert response.status_code == 409
+    assert "utan att något går förlorat" in response.get_data(as_text=True)
+    assert client.get("/documents/provdokument/versions/1").status_code == 200
