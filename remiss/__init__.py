@@ -89,6 +89,8 @@ def create_app(test_config=None):
     app.register_blueprint(documents_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(organisations_bp)
+    from remiss.responses.views import bp as responses_bp
+    app.register_blueprint(responses_bp)
     app.register_blueprint(consultations_bp)
     from remiss.responses.import_views import bp as response_import_bp
     app.register_blueprint(response_import_bp)

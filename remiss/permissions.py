@@ -92,3 +92,41 @@ def permission_required(question):
         return wrapped
 
     return decorator
+
+
+# --- answering (added with the responses area) ------------------------------------------------
+
+
+def may_answer_through_link(link, respondent) -> bool:
+    """A personal link (MagicLink) opens its own respondent's answer and nothing else.
+
+    Whether the consultation still accepts answers is the state machine's question;
+    this one asks only whose link it is.
+    """
+    return bool(
+        link is not None
+        and link.revoked_at is None
+        and link.respondent_id == respondent.id
+        and link.user is not None
+        and link.user.active
+    )
+
+
+def may_register_on_behalf(user) -> bool:
+    """Register an answer that came by e-mail or on paper, with its original attached."""
+    return may_manage_consultations(user)
+
+
+def may_reopen_response(user, response) -> bool:
+    """Reopen a submitted answer on the respondent's request (the state machine says when)."""
+    return may_manage_consultations(user)
+
+
+def may_read_attachment(user, attachment) -> bool:
+    """The original of a registered answer: whoever may read that answer."""
+    return may_read_response(user, attachment.response)
+
+
+def may_read_late_saves(user) -> bool:
+    """What arrived after the deadline is shown to the process owners."""
+    return may_manage_consultations(user)

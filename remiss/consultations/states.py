@@ -96,3 +96,25 @@ def is_draft(consultation: Consultation) -> bool:
 def has_been_opened(consultation: Consultation) -> bool:
     """Invitations have gone out: the dashboard has something to show."""
     return consultation.status != S.draft
+
+
+# Questions the answering pages ask (added with the responses area).
+
+def response_is_draft(response: Response) -> bool:
+    return response.status == ResponseStatus.draft
+
+
+def response_submitted(response: Response) -> bool:
+    """Submitted and still the current answer (a reopened revision is superseded instead)."""
+    return response.status == ResponseStatus.submitted
+
+
+def response_reopenable(response: Response, now=None) -> bool:
+    """A process owner may reopen a submitted answer on request, but only before the deadline."""
+    return response.status == ResponseStatus.submitted and accepting_answers(response.respondent.consultation, now)
+
+
+def registration_possible(consultation: Consultation) -> bool:
+    """Answers that came by e-mail or on paper are registered while open and after closing,
+    until the consultation is consolidated (the consolidation must see every answer)."""
+    return consultation.status in (S.open, S.closed)

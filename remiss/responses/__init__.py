@@ -1,0 +1,1 @@
+"""Answering a consultation: the representatives' side, and registration on behalf."""
