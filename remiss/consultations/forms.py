@@ -16,7 +16,8 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from remiss.consultations.models import CriteriaScale
@@ -93,7 +94,7 @@ def required(message):
 class DetailsForm(FlaskForm):
     title = StringField(
         _l("Rubrik"),
-        validators=[required(_l("Fyll i en rubrik.")), Length(max=300, message=_l("Högst 300 tecken.")), no_nul],
+        validators=[DataRequired(_l("Fyll i en rubrik.")), Length(max=300, message=_l("Högst 300 tecken.")), no_nul],
     )
     reference_number = StringField(
         _l("Diarienummer"),
@@ -150,20 +151,20 @@ class QuestionsForm(FlaskForm):
     criteria = MultiCheckboxField(_l("Kvalitetskriterier som bedöms för varje princip"), coerce=int)
     criteria_scale = RadioField(
         _l("Skala för kvalitetskriterierna"),
-        choices=[(s.value, label(s)) for s in CriteriaScale],
+        choices=[SelectChoice(s.value, label(s)) for s in CriteriaScale],
         validators=[required(_l("Välj en skala."))],
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Labels are looked up in the request's language, not at import.
-        self.criteria_scale.choices = [(s.value, label(s)) for s in CriteriaScale]
+        self.criteria_scale.choices = [SelectChoice(s.value, label(s)) for s in CriteriaScale]
 
 
 class GeneralQuestionForm(FlaskForm):
     text = StringField(
         _l("Fråga"),
-        validators=[required(_l("Skriv frågan.")), Length(max=500, message=_l("Högst 500 tecken.")), no_nul],
+        validators=[DataRequired(_l("Skriv frågan.")), Length(max=500, message=_l("Högst 500 tecken.")), no_nul],
     )
 
 

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale, lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import null, select, update
 
 from remiss.audit import record
 from remiss.auth.models import Role, User
@@ -269,7 +269,8 @@ def create_consultation(version: DocumentVersion, title, purpose, reference_numb
         opens_at=opens_at,
         deadline=deadline,
         status=ConsultationStatus.draft,
-        reminder_days_before=_check_reminder_days(reminder_days_before),
+        # null(): None would let the column's default (3 days) fill in instead of "no reminder".
+        reminder_days_before=null() if reminder_days_before is None else _check_reminder_days(reminder_days_before),
         created_by_id=getattr(actor, "id", None),
         created_at=now,
         networks=networks,

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_percent, gettext as _, ngettext
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from remiss.auth.models import User
 from remiss.consultations import forms, operations, queries, states
@@ -62,7 +63,7 @@ def _networks_by_ids(ids) -> list[Network]:
 
 
 def _network_choices(form) -> None:
-    form.networks.choices = [(n.id, n.name) for n in queries.all_networks()]
+    form.networks.choices = [SelectChoice(n.id, n.name) for n in queries.all_networks()]
 
 
 def _dates(form) -> tuple | None:
@@ -97,7 +98,8 @@ def create():
     form = forms.CreateForm()
     versions = queries.versions_for_remiss()
     form.version_id.choices = [
-        (v.id, _("%(title)s – version %(number)s (%(status)s)", title=v.title, number=v.number, status=label(v.status)))
+        SelectChoice(v.id, _("%(title)s – version %(number)s (%(status)s)", title=v.title, number=v.number,
+                             status=label(v.status)))
         for v in versions
     ]
     _network_choices(form)
@@ -182,7 +184,7 @@ def _render_questions(consultation, form, status=200, question_errors=None, new_
 
 def _questions_form(consultation, formdata=True):
     form = forms.QuestionsForm() if formdata else forms.QuestionsForm(formdata=None)
-    form.criteria.choices = [(c.id, c.text) for c in consultation.version.criteria]
+    form.criteria.choices = [SelectChoice(c.id, c.text) for c in consultation.version.criteria]
     if not formdata:
         form.ask_stance.data = consultation.ask_stance
         form.ask_comment.data = consultation.ask_comment
@@ -322,8 +324,8 @@ def _render_respondents(consultation, org_form=None, individual_form=None, statu
     org_form = org_form or forms.AddOrganisationForm(formdata=None)
     individual_form = individual_form or forms.AddIndividualForm(formdata=None)
     if states.respondents_addable(consultation):
-        org_form.organisation_id.choices = [(o.id, o.name) for o in queries.addable_organisations(consultation)]
-        individual_form.user_id.choices = [(u.id, f"{u.name} ({u.email})") for u in queries.addable_individuals(consultation)]
+        org_form.organisation_id.choices = [SelectChoice(o.id, o.name) for o in queries.addable_organisations(consultation)]
+        individual_form.user_id.choices = [SelectChoice(u.id, f"{u.name} ({u.email})") for u in queries.addable_individuals(consultation)]
     return render_template(
         "consultations/respondents.html", consultation=consultation, pagination=pagination, people=people,
         org_form=org_form, individual_form=individual_form, tab="respondents",
@@ -340,7 +342,7 @@ def _add_respondent(consultation, form, field_name, model):
     if not states.respondents_addable(consultation):
         return _refused(consultation, _("Remissinstanser kan inte läggas till när remissen är stängd."))
     choices = queries.addable_organisations(consultation) if model is Organisation else queries.addable_individuals(consultation)
-    getattr(form, field_name).choices = [(item.id, item.name) for item in choices]
+    getattr(form, field_name).choices = [SelectChoice(item.id, item.name) for item in choices]
     if form.validate_on_submit():
         target = db.session.get(model, getattr(form, field_name).data)
         try:
@@ -437,7 +439,8 @@ def open_(consultation_id):
     return render_template(
         "consultations/confirm.html", consultation=consultation, form=form, tab="show",
         heading=_("Öppna remissen och skicka inbjudningar?"), lines=lines, unreachable=unreachable,
-        button=_("Öppna remissen och skicka %(num)d inbjudningar", num=people), cancel=back,
+        button=ngettext("Öppna remissen och skicka %(num)d inbjudan", "Öppna remissen och skicka %(num)d inbjudningar",
+                        people), cancel=back,
     )
 
 
@@ -519,8 +522,9 @@ def remind(consultation_id):
         except states.IllegalTransition as error:
             return _refused(consultation, str(error))
         db.session.commit()
-        flash(_("Påminnelse skickad till %(respondents)d remissinstanser (%(mails)d personer).",
-                respondents=respondents, mails=sent), "success")
+        flash(ngettext("Påminnelse skickad till %(num)d remissinstans (%(mails)d e-postmeddelanden).",
+                       "Påminnelse skickad till %(num)d remissinstanser (%(mails)d e-postmeddelanden).",
+                       respondents, mails=sent), "success")
         return redirect(back)
     pending = queries.unsubmitted_respondents(consultation)
     people, unreachable = queries.recipient_summary(pending)
@@ -532,7 +536,8 @@ def remind(consultation_id):
     return render_template(
         "consultations/confirm.html", consultation=consultation, form=form, tab="dashboard",
         heading=_("Skicka påminnelse?"), lines=lines, unreachable=unreachable, nothing_to_do=not pending,
-        button=_("Skicka påminnelse till %(num)d personer", num=people), cancel=back,
+        button=ngettext("Skicka påminnelse till %(num)d person", "Skicka påminnelse till %(num)d personer", people),
+        cancel=back,
     )
 
 

@@ -4,6 +4,7 @@
     Grupp för kommunikationschefer:  organisations SU, KK; member nu1 (NU – so NU is asked here too)
     Patientföreträdare:              members patient1, patient2, and an inactive patient3
 
+Only the people the tests log in as have a password (hashing is slow on purpose).
 SU has a third representative (su3) in no network; KK has no representative at all.
 Asked of all three networks: SU (two networks), NU (two networks), KK, patient1, patient2.
 """
@@ -34,12 +35,12 @@ def world(app, make_user, make_organisation, make_version):
         admin=make_user(Role.administrator, email="admin@example.se", name="Alva Administratör"),
         steering=make_user(Role.steering_member, email="styr@example.se", name="Stig Styrgrupp"),
         su1=make_user(Role.representative, email="su1@example.se", name="Anna SU", organisation=su),
-        su2=make_user(Role.representative, email="su2@example.se", name="Bengt SU", organisation=su),
-        su3=make_user(Role.representative, email="su3@example.se", name="Cecilia SU", organisation=su),
-        nu1=make_user(Role.representative, email="nu1@example.se", name="Nils NU", organisation=nu),
+        su2=make_user(Role.representative, email="su2@example.se", name="Bengt SU", organisation=su, password=None),
+        su3=make_user(Role.representative, email="su3@example.se", name="Cecilia SU", organisation=su, password=None),
+        nu1=make_user(Role.representative, email="nu1@example.se", name="Nils NU", organisation=nu, password=None),
         patient1=make_user(Role.representative, email="patient1@example.se", name="Pia Patient", password=None),
         patient2=make_user(Role.representative, email="patient2@example.se", name="Per Patient", password=None),
-        patient3=make_user(Role.representative, email="patient3@example.se", name="Inaktiv Patient", active=False),
+        patient3=make_user(Role.representative, email="patient3@example.se", name="Inaktiv Patient", active=False, password=None),
     )
     version = make_version(principles=3, alternatives=True)
     with app.app_context():
