@@ -66,9 +66,11 @@ def organisations():
     return _organisations_page(OrganisationsCsvForm(formdata=None))
 
 
-@bp.route("/organisations/import", methods=["POST"])
+@bp.route("/organisations/import", methods=["GET", "POST"])
 @permission_required(may_administer)
 def organisation_import():
+    if request.method == "GET":  # e.g. reloading the address after an upload: the form is on the list page
+        return redirect(url_for("organisations.organisations", _anchor="import-heading"))
     form = OrganisationsCsvForm()
     errors = []
     if form.validate_on_submit():
@@ -88,7 +90,9 @@ def organisation_import():
                     "aktuella.", created=created, updated=updated), "success")
             return redirect(url_for("organisations.organisations"))
     if errors:
-        form.file.errors = list(form.file.errors) + [_("Filen har fel och har inte importerats. Inget har sparats.")]
+        form.file.errors = list(form.file.errors) + [
+            _("Filen har fel och har inte importerats. Inget har sparats. Felen står listade ovan.")
+        ]
     return _organisations_page(form, errors, 422)
 
 

@@ -197,3 +197,15 @@ def test_removing_someone_not_in_the_network_is_404(client, admin, make_network,
     assert client.get(f"/admin/networks/{network_id}/members/{person.id}/remove").status_code == 404
     assert client.get(f"/admin/networks/{network_id}/organisations/{organisation.id}/remove").status_code == 404
     assert client.get("/admin/networks/999").status_code == 404
+
+
+def test_a_large_group_of_individual_members_is_paginated(app, client, admin, make_network, make_user):
+    people = [make_user(Role.representative, email=f"patient{n:02d}@example.se", name=f"Patient {n:02d}", password=None)
+              for n in range(1, 56)]
+    network_id = make_network("Större grupp patientföreträdare", members=people)
+
+    first = client.get(f"/admin/networks/{network_id}").get_data(as_text=True)
+    assert "Patient 50 (patient50@example.se)" in first and "Patient 51 (" not in first
+    assert "Sida 1 av 2" in first
+    second = client.get(f"/admin/networks/{network_id}?page=2").get_data(as_text=True)
+    assert "Patient 55 (patient55@example.se)" in second and "Patient 01 (" not in second
