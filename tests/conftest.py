@@ -39,6 +39,8 @@ def test_config(database_url, tmp_path_factory):
         "LOGIN_RATE_LIMIT": "1000 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
+        # Hashing strength is not under test; scrypt would make every log-in fixture slow.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
     }
 
 
