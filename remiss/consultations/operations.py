@@ -498,6 +498,16 @@ def open_consultation(consultation: Consultation, actor, now: datetime | None = 
     respondents = queries.all_respondents(consultation)
     if not respondents:
         raise ConsultationError(_l("Remissen har inga remissinstanser. Välj nätverk eller lägg till remissinstanser."))
+    # The gate against a double click or two process owners at once: only one request turns this
+    # draft into an open consultation, so the invitations go out once.
+    claimed = db.session.execute(
+        update(Consultation)
+        .where(Consultation.id == consultation.id, Consultation.status == ConsultationStatus.draft)
+        .values(status=ConsultationStatus.open, opened_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if claimed != 1:
+        raise states.IllegalTransition(_l("Remissen har redan öppnats."))
     states.move(consultation, ConsultationStatus.open)
     consultation.opened_at = now
     if consultation.version.status == VersionStatus.draft:

@@ -15,6 +15,7 @@ from remiss.consultations.models import (
     Consultation,
     LateSave,
     Reminder,
+    ReminderKind,
     Respondent,
     Response,
     ResponseStatus,
@@ -78,7 +79,7 @@ class RespondentRow:
     last_activity_at: datetime | None
     submitted_at: datetime | None
     late_saves: int
-    last_reminded_at: datetime | None
+    last_reminded_at: datetime | None  # a reminder, by hand or automatic; not the invitation
 
     @property
     def state_label(self) -> str:
@@ -354,7 +355,7 @@ def dashboard_rows(consultation: Consultation, respondents: list[Respondent]) ->
             late[respondent_id] = (count, latest)
         for respondent_id, latest in db.session.execute(
             select(Reminder.respondent_id, func.max(Reminder.sent_at))
-            .where(Reminder.respondent_id.in_(ids))
+            .where(Reminder.respondent_id.in_(ids), Reminder.kind.in_((ReminderKind.manual, ReminderKind.automatic)))
             .group_by(Reminder.respondent_id)
         ):
             reminded[respondent_id] = latest

@@ -180,3 +180,30 @@ def test_close_due_command_closes_only_consultations_past_their_deadline(app, ru
     with app.app_context():
         entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "consultation.closed")).scalar_one()
         assert entry.actor_id is None and entry.object_id == due
+
+
+def test_two_requests_opening_the_same_draft_invite_once(app, world, make_consultation):
+    """A double click: the second request still holds the draft it loaded, but the conditional
+    UPDATE lets only one of them open the consultation and send the invitations."""
+    from remiss.auth.models import User
+    from remiss.consultations import operations, states
+
+    consultation_id = make_consultation()
+    with app.app_context():
+        stale = db.session.get(Consultation, consultation_id)
+        owner = db.session.get(User, world.people.owner.id)
+        assert stale.status == ConsultationStatus.draft
+        # Meanwhile the first request opened it and committed.
+        with app.app_context():
+            first = db.session.get(Consultation, consultation_id)
+            operations.open_consultation(first, db.session.get(User, world.people.owner.id))
+            db.session.commit()
+        sent = len(outbox(app))
+        try:
+            operations.open_consultation(stale, owner)
+        except states.IllegalTransition as refusal:
+            assert "redan öppnats" in str(refusal)
+        else:
+            raise AssertionError("the second open was not refused")
+        db.session.rollback()
+    assert len(outbox(app)) == sent == 5
