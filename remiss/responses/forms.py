@@ -24,6 +24,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from remiss.consultations.models import Stance
@@ -313,7 +314,7 @@ class SwedishDateField(DateField):
 class RegisterForm(FlaskForm):
     channel = RadioField(
         _l("Hur kom svaret in?"),
-        choices=[("email", _l("Med e-post")), ("paper", _l("På papper"))],
+        choices=[SelectChoice("email", _l("Med e-post")), SelectChoice("paper", _l("På papper"))],
         validators=[InputRequired(_l("Välj om svaret kom med e-post eller på papper."))],
     )
     received_on = SwedishDateField(_l("Datum då svaret kom in"),

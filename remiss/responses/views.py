@@ -21,6 +21,7 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import format_datetime, format_number, gettext as _, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
+from markupsafe import Markup
 from sqlalchemy import select
 
 from remiss.auth import operations as auth_operations
@@ -28,6 +29,7 @@ from remiss.auth.models import User
 from remiss.consultations import states
 from remiss.consultations.models import Attachment, MagicLink, Respondent, Response, Stance
 from remiss.labels import label
+from remiss.markdown import render as render_markdown
 from remiss.extensions import csrf, db
 from remiss.permissions import (
     is_logged_in,
@@ -78,9 +80,18 @@ def _script_messages() -> dict[str, str]:
     }
 
 
+def user_markdown(text: str | None) -> Markup:
+    """A respondent's text as Markdown-light, through remiss/markdown.py like all text, but with
+    its own `<` and `&` escaped first: what looks like HTML stays visible as the characters typed
+    (the sanitiser alone would silently drop `<script>` and its content)."""
+    if not text:
+        return Markup("")
+    return render_markdown(text.replace("&", "&amp;").replace("<", "&lt;"))
+
+
 @bp.context_processor
 def _helpers():
-    return {"states": states, "respondent_name": queries.respondent_name, "field_id": forms.field_id,
+    return {"states": states, "user_markdown": user_markdown, "respondent_name": queries.respondent_name, "field_id": forms.field_id,
             "max_text_length": operations.MAX_TEXT_LENGTH, "format_number": format_number,
             "stance_options": _stance_options, "script_messages": _script_messages}
 
@@ -363,9 +374,11 @@ def respond(consultation_id):
 @csrf.exempt
 def general(consultation_id):
     context = _context(consultation_id)
+    answerer = _answerer(context)
+    if answerer is None and request.method == "GET":
+        return current_app.login_manager.unauthorized()
     if not context.has_general_page:
         return redirect(url_for("responses.summary", consultation_id=consultation_id))
-    answerer = _answerer(context)
     if request.method == "POST":
         return _save_form(context, answerer, Page("general"))
     return _show_form(context, answerer, Page("general"))
@@ -449,7 +462,10 @@ def autosave(consultation_id):
                      receipt_url=url_for("responses.receipt", consultation_id=consultation_id))
     except operations.AnswerError as refused:
         db.session.rollback()
-        return _json(refused.status, "invalid" if refused.status == 422 else "refused", refused.message,
+        # The status line is all answer.js shows: it carries the field messages too.
+        details = " ".join(dict.fromkeys(refused.errors.values()))
+        return _json(refused.status, "invalid" if refused.status == 422 else "refused",
+                     f"{refused.message} {details}".strip(),
                      errors={forms.field_id(name): text for name, text in refused.errors.items()})
     db.session.commit()
     now = utcnow()
