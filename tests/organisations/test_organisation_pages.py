@@ -1,17 +1,9 @@
 """Administrators add, change and delete organisations, and upload the CSV, through the pages."""
 import io
 
-from sqlalchemy import select
-
 from tests.conftest import post_form
 from remiss.auth.models import Role
-from remiss.extensions import db
 from remiss.organisations.models import Organisation
-
-
-def organisation_id(app, short_name):
-    with app.app_context():
-        return db.session.execute(select(Organisation.id).where(Organisation.short_name == short_name)).scalar_one()
 
 
 def test_empty_list_says_what_to_do(client, admin):
