@@ -1,15 +1,15 @@
 """The process owner's upload page for a file of answers, and its template file."""
 from flask import Blueprint, Response as HttpResponse, render_template
-from flask_babel import gettext as _, lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from werkzeug.routing import BuildError
 
+from remiss.consultations import states
 from remiss.consultations.models import Consultation
 from remiss.extensions import db
 from remiss.permissions import may_manage_consultations, permission_required
-from remiss.responses import importing
+from remiss.responses import importing, operations as answering
 
 bp = Blueprint("response_import", __name__)
 
@@ -22,18 +22,6 @@ class ImportForm(FlaskForm):
     )
 
 
-def _consultation_url(consultation: Consultation) -> str | None:
-    """The consultation's own page, where the process owner follows the answers."""
-    from flask import url_for
-
-    for endpoint in ("consultations.consultation", "consultations.show", "consultations.dashboard", "consultations.detail"):
-        try:
-            return url_for(endpoint, consultation_id=consultation.id)
-        except BuildError:
-            continue
-    return None
-
-
 def _page(consultation, form, *, failure=None, result=None, status=200):
     return render_template(
         "responses/import.html",
@@ -41,10 +29,10 @@ def _page(consultation, form, *, failure=None, result=None, status=200):
         form=form,
         failure=failure,
         result=result,
-        columns=importing.header_names(consultation),
-        accepted=importing.imports_accepted(consultation),
-        consultation_url=_consultation_url(consultation),
-        max_text_length=importing.MAX_TEXT_LENGTH,
+        alternatives_offered=importing.alternatives_offered(consultation),
+        accepted=states.registration_possible(consultation),
+        max_text_length=answering.MAX_TEXT_LENGTH,
+        max_reason_length=answering.MAX_REASON_LENGTH,
     ), status
 
 
@@ -57,7 +45,7 @@ def upload(consultation_id):
         return _page(consultation, form, status=422 if form.errors else 200)
     upload = form.file.data
     try:
-        result = importing.import_responses(consultation, upload.stream, upload.filename or "", current_user)
+        result = importing.import_responses(consultation, upload.stream, upload.filename or "", current_user._get_current_object())
     except importing.ImportFailed as failure:
         db.session.rollback()
         return _page(consultation, form, failure=failure, status=422)

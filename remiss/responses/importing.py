@@ -23,8 +23,9 @@ from datetime import date, datetime, time, timezone
 from typing import IO
 
 from flask import current_app
-from flask_babel import gettext as _
-from sqlalchemy import insert, select, text as sql_text
+from flask_babel import format_decimal, gettext as _
+from sqlalchemy import insert, select, text as sql_text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from remiss.audit.models import AuditEntry
@@ -32,7 +33,6 @@ from remiss.auth.models import User
 from remiss.consultations.models import (
     AlternativeChoice,
     Consultation,
-    ConsultationStatus,
     CriteriaScale,
     CriterionAnswer,
     PrincipleAnswer,
@@ -42,16 +42,19 @@ from remiss.consultations.models import (
     ResponseStatus,
     Stance,
 )
+from remiss.consultations import states
 from remiss.documents.models import Alternative, PrincipleText
 from remiss.extensions import db
 from remiss.labels import label
+from remiss.responses import operations as answering
 from remiss.timeutil import STOCKHOLM, local, utcnow
 
 # A file larger than this is refused before it is read (IMPORT_MAX_BYTES overrides it).
 # 20 MB holds well over 100 000 rows of typical answers.
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
-# A cell longer than this is refused: long texts make every page and report that shows them slow.
-MAX_TEXT_LENGTH = 20_000
+# Longest text per column: as in the answer form (remiss.responses.operations), so that an
+# imported answer can be opened and saved there again.
+MAX_LENGTHS = {"reason": answering.MAX_REASON_LENGTH}
 # More errors than this are counted, not listed: the first ones show what is wrong.
 MAX_LISTED_ERRORS = 500
 # Values quoted back in an error message are cut to this length.
@@ -111,7 +114,15 @@ def _quote(value: str) -> str:
     return value if len(value) <= QUOTE_LENGTH else value[: QUOTE_LENGTH - 1] + "…"
 
 
-def header_names(consultation: Consultation, alternatives_offered: bool | None = None) -> list[str]:
+def alternatives_offered(consultation: Consultation) -> bool:
+    """Does any principle of the consulted version offer alternatives to choose between?"""
+    return consultation.ask_alternatives and db.session.execute(
+        select(Alternative.id).where(Alternative.version_id == consultation.version_id,
+                                     Alternative.principle_text_id.is_not(None)).limit(1)
+    ).first() is not None
+
+
+def header_names(consultation: Consultation, alternatives_offered: bool) -> list[str]:
     """The Swedish headers of the consultation's template, in order: only what it asks."""
     names = ["remissinstans", "princip"]
     if consultation.ask_stance:
@@ -122,8 +133,6 @@ def header_names(consultation: Consultation, alternatives_offered: bool | None =
         names.append("synpunkt")
     if consultation.ask_proposed_wording:
         names.append("ändringsförslag")
-    if alternatives_offered is None:
-        alternatives_offered = any(text.alternatives for text in consultation.version.principle_texts)
     if consultation.ask_alternatives and alternatives_offered:
         names += ["föredraget alternativ", "motivering"]
     names.append("inkom")
@@ -230,8 +239,12 @@ def _csv_rows(stream: IO[bytes], encoding: str) -> Iterator[list[str]]:
     text = io.TextIOWrapper(stream, encoding=encoding, newline="")
     try:
         first = text.readline()
-        delimiter = _delimiter_of(first)
-        yield from csv.reader(_chain([first], text), delimiter=delimiter, strict=False)
+        reader = csv.reader(_chain([first], text), delimiter=_delimiter_of(first), strict=False)
+        try:
+            yield from reader
+        except csv.Error:  # e.g. a cell beyond the csv module's 128 KB limit
+            raise _UnreadableFile(_("Filen kunde inte läsas som CSV vid rad %(row)s. Kontrollera citattecknen och att ingen cell är orimligt lång.",
+                                    row=reader.line_num)) from None
     finally:
         text.detach()  # the caller owns the stream
 
@@ -333,8 +346,6 @@ def _csv_rows_checked(stream: IO[bytes], encoding: str) -> Iterator[list[str]]:
         yield from _csv_rows(stream, encoding)
     except UnicodeDecodeError:
         raise _UnreadableFile(_("Filens teckenkodning känns inte igen. Spara den som ”CSV UTF-8”.")) from None
-    except csv.Error as error:
-        raise _UnreadableFile(_("Filen kunde inte läsas som CSV: %(error)s", error=str(error))) from None
 
 
 # --- The header --------------------------------------------------------------------------------
@@ -427,12 +438,6 @@ def respondent_name(respondent: Respondent) -> str:
     return respondent.user.email
 
 
-def imports_accepted(consultation: Consultation) -> bool:
-    """Answers that came outside Remiss are registered while the consultation is open, and
-    after its deadline until consolidation starts (late paper answers)."""
-    return consultation.status in (ConsultationStatus.open, ConsultationStatus.closed)
-
-
 # --- Checking each row ---------------------------------------------------------------------------
 
 
@@ -492,13 +497,17 @@ class _Validator:
         problems = len(self.errors.listed) + self.errors.unlisted
         # Cells that are not columns (text beyond the header's last column) are not read.
         for key, index in self.columns.items():
-            if index < len(cells) and "\x00" in cells[index]:
+            if index >= len(cells):
+                continue
+            if "\x00" in cells[index]:
                 self.errors.add(number, _("kolumnen ”%(column)s” innehåller ett otillåtet tecken (NUL).",
                                           column=self._column_name(key)))
-                cells[index] = cells[index].replace("\x00", "")
-            if index < len(cells) and len(cells[index]) > MAX_TEXT_LENGTH:
+            # As the answer form stores text: line breaks as LF, no NUL.
+            cells[index] = answering.clean_text(cells[index])
+            maximum = MAX_LENGTHS.get(key, answering.MAX_TEXT_LENGTH)
+            if len(cells[index]) > maximum:
                 self.errors.add(number, _("kolumnen ”%(column)s” har %(length)s tecken; högst %(max)s får plats.",
-                                          column=self._column_name(key), length=len(cells[index]), max=MAX_TEXT_LENGTH))
+                                          column=self._column_name(key), length=len(cells[index]), max=maximum))
                 cells[index] = ""
 
         respondent = self._respondent(number, cell("respondent"))
@@ -559,7 +568,7 @@ class _Validator:
             return None
         text = None
         digits = value.removeprefix("Princip").removeprefix("princip").strip().removesuffix(".0")
-        if digits.isdigit():
+        if digits.isascii() and digits.isdigit():
             text = self.lookup.principles.get(int(digits))
         if text is None:
             numbers = sorted(self.lookup.principles)
@@ -632,7 +641,7 @@ class ValidatedFile:
 def validate(consultation: Consultation, stream: IO[bytes], filename: str) -> ValidatedFile:
     """Read and check the whole file; raise ImportFailed with every error found. Writes nothing."""
     errors = _Errors()
-    if not imports_accepted(consultation):
+    if not states.registration_possible(consultation):
         errors.add(0, _("Svar kan importeras när remissen är öppen eller stängd, inte när den är ”%(status)s”.",
                         status=label(consultation.status)))
         raise errors.fail()
@@ -643,11 +652,12 @@ def validate(consultation: Consultation, stream: IO[bytes], filename: str) -> Va
         raise errors.fail()
     if size > max_bytes:
         errors.add(0, _("Filen är %(size)s MB; högst %(max)s MB tas emot. Dela upp den i flera filer.",
-                        size=round(size / 1_048_576, 1), max=round(max_bytes / 1_048_576, 1)))
+                        size=format_decimal(round(size / 1_048_576, 1)), max=format_decimal(round(max_bytes / 1_048_576, 1))))
         raise errors.fail()
 
     lookup = _Lookup(consultation)
     now = utcnow()
+    rows = None
     try:
         rows = _open_rows(stream, filename)
         header = next(rows, None)
@@ -667,6 +677,9 @@ def validate(consultation: Consultation, stream: IO[bytes], filename: str) -> Va
     except _UnreadableFile as error:
         errors.add(0, str(error))
         raise errors.fail() from None
+    finally:
+        if rows is not None:
+            rows.close()  # now, while the stream is still open, not whenever it is collected
     if count == 0 and not errors:
         errors.add(0, _("Filen har inga rader med svar under rubrikraden."))
     if errors:
@@ -694,8 +707,11 @@ def import_responses(consultation: Consultation, stream: IO[bytes], filename: st
 def write_responses(consultation: Consultation, checked: ValidatedFile, actor: User | None, filename: str) -> int:
     """Each respondent's rows become one submitted response; returns the number of answers.
 
-    A draft begun in the web form is continued: the file's principles replace what the
-    draft said about them, the rest of the draft stays, and the whole is submitted.
+    A draft begun in the web form is continued through the answer form's own
+    `apply_answers`: the file's principles replace what the draft said about them, the rest
+    of the draft stays, and the whole is submitted. Respondents without an answer (nearly all,
+    in a large file) get a new response whose answers are written in bulk: `apply_answers`
+    looks up and inserts one answer at a time, minutes for 100 000 rows.
     """
     now = utcnow()
     actor_id = getattr(actor, "id", None)
@@ -703,100 +719,131 @@ def write_responses(consultation: Consultation, checked: ValidatedFile, actor: U
     if not respondent_ids:
         return 0
 
-    drafts = {
-        response.respondent_id: response
-        for response in db.session.execute(
-            select(Response).where(Response.respondent_id.in_(respondent_ids), Response.status == ResponseStatus.draft)
-        ).scalars()
-    }
-    latest_revision = dict(db.session.execute(
-        select(Response.respondent_id, db.func.max(Response.revision))
-        .where(Response.respondent_id.in_(respondent_ids)).group_by(Response.respondent_id)
-    ).all())
+    # The respondents' current responses at once (what answering.current_response finds for one).
+    latest: dict[int, Response] = {}
+    for response in db.session.execute(
+        select(Response).where(Response.respondent_id.in_(respondent_ids)).order_by(Response.revision)
+    ).scalars():
+        latest[response.respondent_id] = response
+    drafts = {rid: response for rid, response in latest.items() if states.response_is_draft(response)}
+    submitted = [rid for rid, response in latest.items() if rid not in drafts and states.response_submitted(response)]
+    if submitted:  # submitted since the file was checked
+        raise ImportFailed([RowError(checked.rows[rid][0].row, _("”%(name)s” har redan ett inskickat svar; ett inskickat svar ändras inte av en import.",
+                                                                 name=checked.names[rid])) for rid in submitted])
 
-    responses: dict[int, Response] = {}
-    for respondent_id in respondent_ids:
-        response = drafts.get(respondent_id)
-        if response is None:
-            response = Response(respondent_id=respondent_id, revision=latest_revision.get(respondent_id, 0) + 1,
-                                created_at=now)
-            db.session.add(response)
-        response.status = ResponseStatus.submitted
-        response.channel = ResponseChannel.bulk_import
-        response.registered_by_id = actor_id
-        response.submitted_at = checked.received.get(respondent_id, now)
-        response.updated_at = now
-        responses[respondent_id] = response
-    db.session.flush()
-
-    # What a continued draft already said about the imported principles is replaced.
     if drafts:
-        draft_ids = [response.id for response in drafts.values()]
-        imported = {(responses[r].id, row.principle_text_id) for r in drafts for row in checked.rows[r]}
-        stale = [
-            answer for answer in db.session.execute(
-                select(PrincipleAnswer).where(PrincipleAnswer.response_id.in_(draft_ids))
-            ).scalars()
-            if (answer.response_id, answer.principle_text_id) in imported
-        ]
-        stale_choices = [
-            choice for choice in db.session.execute(
-                select(AlternativeChoice).where(AlternativeChoice.response_id.in_(draft_ids),
-                                                AlternativeChoice.principle_text_id.is_not(None))
-            ).scalars()
-            if (choice.response_id, choice.principle_text_id) in imported
-        ]
-        for obj in [*stale, *stale_choices]:
-            db.session.delete(obj)
-        db.session.flush()
+        asked_criteria = [criterion.id for criterion in consultation.criteria]
+        with_alternatives = set(db.session.execute(
+            select(Alternative.principle_text_id).where(Alternative.version_id == consultation.version_id,
+                                                        Alternative.principle_text_id.is_not(None))
+        ).scalars()) if consultation.ask_alternatives else set()
+    for respondent_id, response in drafts.items():
+        rows = [_full_row(row, asked_criteria, with_alternatives) for row in checked.rows[respondent_id]]
+        try:
+            answering.apply_answers(response, rows, actor, now=now)
+        except answering.AnswerError as error:  # the file was checked against the same rules: not expected
+            raise ImportFailed([RowError(checked.rows[respondent_id][0].row, str(error))]) from None
 
-    answer_rows, flat = [], []
-    for respondent_id, rows in checked.rows.items():
-        response_id = responses[respondent_id].id
-        for row in rows:
-            flat.append(row)
+    fresh: dict[int, Response] = {}
+    for respondent_id in respondent_ids:
+        if respondent_id not in drafts:
+            previous = latest.get(respondent_id)
+            fresh[respondent_id] = Response(
+                respondent_id=respondent_id, revision=previous.revision + 1 if previous else 1,
+                status=ResponseStatus.draft, channel=ResponseChannel.bulk_import, created_at=now, updated_at=now,
+            )
+    db.session.add_all(fresh.values())
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:  # someone began answering online between the check and now
+        raise ImportFailed([RowError(0, _("Någon började svara för en av remissinstanserna medan filen importerades. Importera filen igen."))]) from None
+
+    answer_rows, choice_rows, criteria_of = [], [], []
+    for respondent_id, response in fresh.items():
+        for row in checked.rows[respondent_id]:
             answer_rows.append({
-                "response_id": response_id,
-                "principle_text_id": row.principle_text_id,
-                "stance": row.stance,
-                "comment": row.comment,
-                "proposed_wording": row.proposed_wording,
-                "lock_version": 1,
-                "updated_at": now,
-                "updated_by_id": actor_id,
+                "response_id": response.id, "principle_text_id": row.principle_text_id, "stance": row.stance,
+                "comment": row.comment, "proposed_wording": row.proposed_wording, "lock_version": 1,
+                "updated_at": now, "updated_by_id": actor_id,
             })
+            criteria_of.append(row.criteria)
+            if row.alternative_id is not None or row.reason:
+                choice_rows.append({
+                    "response_id": response.id, "principle_text_id": row.principle_text_id,
+                    "alternative_id": row.alternative_id, "reason": row.reason, "lock_version": 1,
+                    "updated_at": now, "updated_by_id": actor_id,
+                })
     answer_ids = _insert_answers(answer_rows)
-
-    criterion_rows, choice_rows = [], []
-    for row, values in zip(flat, answer_rows):
-        answer_id = answer_ids[(values["response_id"], row.principle_text_id)]
-        for criterion_id, (rating, comment) in row.criteria.items():
-            criterion_rows.append({"principle_answer_id": answer_id, "criterion_id": criterion_id,
-                                   "rating": rating, "comment": comment})
-        if row.alternative_id is not None or row.reason:
-            choice_rows.append({"response_id": values["response_id"], "principle_text_id": row.principle_text_id,
-                                "alternative_id": row.alternative_id, "reason": row.reason, "lock_version": 1,
-                                "updated_at": now, "updated_by_id": actor_id})
+    criterion_rows = [
+        {"principle_answer_id": answer_ids[(values["response_id"], values["principle_text_id"])],
+         "criterion_id": criterion_id, "rating": rating, "comment": comment}
+        for values, criteria in zip(answer_rows, criteria_of)
+        for criterion_id, (rating, comment) in criteria.items()
+    ]
     _insert_many(CriterionAnswer.__table__, criterion_rows)
     _insert_many(AlternativeChoice.__table__, choice_rows)
+
+    # Submitted as registration on behalf does it: only if still a draft, in one UPDATE per
+    # arrival date, so that an answer submitted online meanwhile is never overwritten.
+    responses = {**drafts, **fresh}
+    by_date: dict[datetime, list[int]] = {}
+    for respondent_id, response in responses.items():
+        by_date.setdefault(checked.received.get(respondent_id, now), []).append(response.id)
+    submitted_count = 0
+    for received_at, response_ids in by_date.items():
+        submitted_count += db.session.execute(
+            update(Response)
+            .where(Response.id.in_(response_ids), Response.status == ResponseStatus.draft)
+            .values(status=ResponseStatus.submitted, channel=ResponseChannel.bulk_import, registered_by_id=actor_id,
+                    submitted_by_id=None, submitted_at=received_at, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    if submitted_count != len(responses):
+        raise ImportFailed([RowError(0, _("Ett av svaren skickades in medan filen importerades. Importera filen igen."))])
+    db.session.execute(
+        update(Respondent).where(Respondent.id.in_(respondent_ids)).values(last_activity_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    written = {respondent_id: (response.id, response.revision) for respondent_id, response in responses.items()}
+    for response in responses.values():
+        db.session.expire(response)  # status and dates were changed by UPDATE
 
     # One audit entry per respondent, as audit.record() writes them, but added together:
     # record() flushes on every call, one INSERT per respondent.
     document_id = consultation.version.document_id
     entries = []
-    for respondent_id, response in responses.items():
+    for respondent_id, (response_id, revision) in written.items():
         rows = checked.rows[respondent_id]
         entries.append(AuditEntry(
-            actor_id=actor_id, action="response.imported", object_type=type(response).__name__, object_id=response.id,
+            actor_id=actor_id, action="response.imported", object_type=Response.__name__, object_id=response_id,
             document_id=document_id, summary=f"{checked.names[respondent_id]}: {filename}",
-            after={"consultation_id": consultation.id, "respondent_id": respondent_id, "revision": response.revision,
+            after={"consultation_id": consultation.id, "respondent_id": respondent_id, "revision": revision,
                    "channel": ResponseChannel.bulk_import.value, "file": filename, "answers": len(rows),
                    "rows": [rows[0].row, rows[-1].row], "continued_draft": respondent_id in drafts,
-                   "submitted_at": response.submitted_at.isoformat()},
+                   "submitted_at": checked.received.get(respondent_id, now).isoformat()},
         ))
     db.session.add_all(entries)
     db.session.flush()
-    return len(flat)
+    return sum(len(rows) for rows in checked.rows.values())
+
+
+def _full_row(row: ImportedRow, asked_criteria: list[int], with_alternatives: set[int]) -> dict:
+    """A row as apply_answers takes it, every question given so that the file's principle
+    replaces the draft's answer to it rather than merging with it."""
+    values = {
+        "principle_text_id": row.principle_text_id,
+        "stance": row.stance.value if row.stance else None,
+        "comment": row.comment,
+        "proposed_wording": row.proposed_wording,
+        "criteria": {criterion_id: {"rating": None, "comment": ""} for criterion_id in asked_criteria},
+    }
+    for criterion_id, (rating, comment) in row.criteria.items():
+        values["criteria"][criterion_id] = {"rating": rating, "comment": comment}
+    if row.principle_text_id in with_alternatives:
+        values["alternative_id"] = row.alternative_id
+        values["reason"] = row.reason
+    return values
 
 
 # Bulk writing. Core, not the ORM: for 100 000 answers with 400 000 ratings the ORM's
