@@ -1,0 +1,70 @@
+"""The answer pages load what they show in a fixed number of statements, however much is answered."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from remiss.consultations.models import Consultation, ConsultationStatus, Respondent
+from remiss.extensions import db
+from remiss.timeutil import utcnow
+from tests.responses.conftest import autosave
+
+
+def statements_for(app, client, url):
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def answer_principle(client, world, index):
+    key = f"p{world.principles[index]}"
+    fields = {f"{key}.lock_version": "0", f"{key}.stance": "supports", f"{key}.comment": "Text"}
+    for criterion in world.criteria:
+        fields[f"{key}.c{criterion}.rating"] = "yes"
+        fields[f"{key}.c{criterion}.comment"] = "Kriteriekommentar"
+    assert autosave(client, world, fields).status_code == 200
+
+
+def test_pages_take_the_same_number_of_statements_however_much_is_answered(app, client, auth, answering):
+    w = answering
+    auth.login(w.anna.email)
+    # One of each kind of part answered (a kind never loaded costs no statement), the form opened once.
+    answer_principle(client, w, 0)
+    autosave(client, w, {f"g{w.questions[0]}.lock_version": "0", f"g{w.questions[0]}.text": "Svar"})
+    assert autosave(client, w, {f"ap{w.principles[0]}.lock_version": "0",
+                                f"ap{w.principles[0]}.alternative": str(w.alternatives[0])}).status_code == 200
+    urls = [w.respond_url + "?all=1", w.respond_url + "/summary", w.respond_url, w.respond_url + "/general"]
+    client.get(w.respond_url)
+    few = [statements_for(app, client, url) for url in urls]
+    answer_principle(client, w, 1)
+    answer_principle(client, w, 2)
+    autosave(client, w, {f"g{w.questions[1]}.lock_version": "0", f"g{w.questions[1]}.text": "Svar"})
+    autosave(client, w, {f"as{w.section}.lock_version": "0", f"as{w.section}.alternative": str(w.section_alternatives[0])})
+    assert [statements_for(app, client, url) for url in urls] == few
+
+
+def test_my_consultations_takes_the_same_number_of_statements_for_more_consultations(app, client, auth, answering,
+                                                                                      make_version):
+    w = answering
+    auth.login(w.anna.email)
+    few = statements_for(app, client, "/my")
+    for n in range(3):
+        version = make_version(key=f"dokument-{n}", principles=2)
+        with app.app_context():
+            consultation = Consultation(version_id=version.id, title=f"Remiss {n}", opens_at=utcnow() - timedelta(days=1),
+                                        deadline=utcnow() + timedelta(days=n + 1), status=ConsultationStatus.open)
+            consultation.respondents = [Respondent(organisation_id=w.su.id)]
+            db.session.add(consultation)
+            db.session.commit()
+    assert statements_for(app, client, "/my") == few
