@@ -8,8 +8,9 @@ from sqlalchemy import select
 
 from remiss.consultations.models import PrincipleAnswer
 from remiss.extensions import db
-# The browser fixtures live with the end-to-end tests; imported, they serve this test too.
-from tests.e2e.conftest import _playwright, browser, check_page, live_server, login, page  # noqa: F401
+from tests.e2e.conftest import check_page, login
+# The consultation open for answers, from the answering tests.
+from tests.responses.conftest import answering  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
