@@ -1,6 +1,6 @@
 """The process owner's upload page for a file of answers, and its template file."""
 from flask import Blueprint, Response as HttpResponse, render_template
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_number, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -31,8 +31,8 @@ def _page(consultation, form, *, failure=None, result=None, status=200):
         result=result,
         alternatives_offered=importing.alternatives_offered(consultation),
         accepted=states.registration_possible(consultation),
-        max_text_length=answering.MAX_TEXT_LENGTH,
-        max_reason_length=answering.MAX_REASON_LENGTH,
+        max_text_length=format_number(answering.MAX_TEXT_LENGTH),
+        max_reason_length=format_number(answering.MAX_REASON_LENGTH),
     ), status
 
 

@@ -7,8 +7,11 @@ whole file is valid. Then each respondent's rows become one submitted response,
 channel `bulk_import`. The columns are documented in docs/import-format.md.
 
 Made for large files (100 000 rows): the file is streamed row by row, respondents,
-principles and alternatives are looked up once in dictionaries, and the answers are
-written with a handful of bulk INSERTs, not one query per row.
+principles and alternatives are looked up once in dictionaries, and new responses'
+answers are written with a handful of bulk INSERTs (COPY on PostgreSQL), not one query
+per row. Drafts begun online are continued through remiss.responses.operations.apply_answers,
+the answer form's own writer. Measured with 100 000 rows × 4 criteria: CSV checked in
+about 3 s, written in about 15 s on PostgreSQL; XLSX reading is openpyxl's pace (~20 s).
 """
 from __future__ import annotations
 
@@ -23,7 +26,7 @@ from datetime import date, datetime, time, timezone
 from typing import IO
 
 from flask import current_app
-from flask_babel import format_decimal, gettext as _
+from flask_babel import format_decimal, format_number, gettext as _
 from sqlalchemy import insert, select, text as sql_text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -507,7 +510,8 @@ class _Validator:
             maximum = MAX_LENGTHS.get(key, answering.MAX_TEXT_LENGTH)
             if len(cells[index]) > maximum:
                 self.errors.add(number, _("kolumnen ”%(column)s” har %(length)s tecken; högst %(max)s får plats.",
-                                          column=self._column_name(key), length=len(cells[index]), max=maximum))
+                                          column=self._column_name(key), length=format_number(len(cells[index])),
+                                          max=format_number(maximum)))
                 cells[index] = ""
 
         respondent = self._respondent(number, cell("respondent"))

@@ -263,7 +263,7 @@ def test_bad_rows_are_all_listed_and_nothing_is_written(app, client, auth, setup
         "Rad 6: ”SU” och princip 1 finns redan på rad 2",
         "Rad 7: kriterium 1 ”kanske” går inte att tolka – välj ja, delvis eller nej",
         "Rad 8: kolumnen ”synpunkt” innehåller ett otillåtet tecken (NUL)",
-        "Rad 9: kolumnen ”synpunkt” har 10001 tecken; högst 10000 får plats",
+        "Rad 9: kolumnen ”synpunkt” har 10\u00a0001 tecken; högst 10\u00a0000 får plats",
         "Rad 10: alternativet ”Formulering C” finns inte för princip 1",
         "Rad 10: ”NU” och princip 1 finns redan på rad 7",
         "Rad 11: princip 2 har inga alternativ",
@@ -452,3 +452,4 @@ def test_cli_refuses_an_unknown_consultation_and_a_registrar_who_may_not(runner,
     result = runner.invoke(args=["responses", "import", str(setup["consultation_id"]), str(path),
                                  "--registered-by", setup["representative"].email])
     assert result.exit_code != 0 and "får inte registrera svar" in result.output
+
