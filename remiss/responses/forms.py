@@ -224,6 +224,21 @@ def apply_results(states: dict[str, PartState], results, context: AnswerContext)
             state.lock_version = result.lock_version
 
 
+def part_label(context: AnswerContext, key: str) -> str:
+    """What a part is about, in words: for lists of conflicts and errors."""
+    kind, subject_id = PART_KEY.match(key).groups()
+    subject_id = int(subject_id)
+    if kind in ("p", "ap"):
+        principle = context.principle_by_id(subject_id)
+        text = _("Princip %(number)s: %(title)s", number=principle.number, title=principle.title) if principle else key
+        return _("Val av alternativ, %(principle)s", principle=text) if kind == "ap" else text
+    if kind == "as":
+        section = context.section_by_id(subject_id)
+        return _("Val av alternativ, %(section)s", section=section.heading) if section else key
+    question = context.question_by_id(subject_id)
+    return question.text if question else key
+
+
 def _rating_label(context: AnswerContext, value) -> str:
     return str(dict(context.ratings).get(value, "–")) if value else "–"
 

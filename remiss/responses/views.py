@@ -18,7 +18,7 @@ import io
 from dataclasses import dataclass
 
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, session, url_for
-from flask_babel import format_datetime, format_number, gettext as _, ngettext
+from flask_babel import format_datetime, format_decimal, format_number, gettext as _, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
 from markupsafe import Markup
@@ -51,6 +51,14 @@ bp = Blueprint("responses", __name__)
 
 # The limited session a personal link starts: only the link's id, never a log-in.
 LINK_SESSION_KEY = "answer_link_id"
+
+
+def _file_size(size: int) -> str:
+    if size < 1024:
+        return _("%(size)s byte", size=format_number(size))
+    if size < 1024 * 1024:
+        return _("%(size)s kB", size=format_decimal(size / 1024, "#,##0"))
+    return _("%(size)s MB", size=format_decimal(size / (1024 * 1024), "#,##0.0"))
 
 
 def _stance_options() -> list[tuple[str, str]]:
@@ -91,9 +99,10 @@ def user_markdown(text: str | None) -> Markup:
 
 @bp.context_processor
 def _helpers():
-    return {"states": states, "user_markdown": user_markdown, "respondent_name": queries.respondent_name, "field_id": forms.field_id,
-            "max_text_length": operations.MAX_TEXT_LENGTH, "format_number": format_number,
-            "stance_options": _stance_options, "script_messages": _script_messages}
+    return {"states": states, "user_markdown": user_markdown, "respondent_name": queries.respondent_name,
+            "field_id": forms.field_id, "max_text_length": operations.MAX_TEXT_LENGTH, "format_number": format_number,
+            "stance_options": _stance_options, "script_messages": _script_messages, "part_label": forms.part_label,
+            "file_size": _file_size}
 
 
 # --- who is answering ---------------------------------------------------------------------------

@@ -58,3 +58,18 @@ def test_answering_with_the_keyboard_only_autosaves(app, page, live_server, answ
     with app.app_context():
         assert db.session.execute(select(PrincipleAnswer.comment)).scalar_one().endswith("Och lite till.")
     assert page.browser_errors == []
+
+    # The rest of the way, every page checked: general questions, summary, submission, receipt, Mina remisser.
+    page.goto(live_server.url(w.respond_url + "/general"))
+    check_page(page, "answer-general")
+    page.goto(live_server.url(w.respond_url + "?all=1"))
+    check_page(page, "answer-all")
+    page.goto(live_server.url(w.respond_url + "/summary"))
+    check_page(page, "answer-summary")
+    tab_to(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Skicka in svaret'")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/respond/receipt"))
+    assert "Svaret är inskickat" in page.locator("h1").inner_text()
+    check_page(page, "answer-receipt")
+    page.goto(live_server.url("/my"))
+    check_page(page, "my-consultations")
