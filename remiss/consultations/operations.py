@@ -473,6 +473,7 @@ def _mail_respondents(consultation: Consultation, respondents: list[Respondent],
                     personal_link=respondent.user_id is not None,
                     kind=kind.value,
                     old_deadline=old_deadline,
+                    now=now,
                 )
             sent += 1
         db.session.add(Reminder(respondent_id=respondent.id, kind=kind, sent_at=now,

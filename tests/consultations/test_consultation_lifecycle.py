@@ -207,3 +207,14 @@ def test_two_requests_opening_the_same_draft_invite_once(app, world, make_consul
             raise AssertionError("the second open was not refused")
         db.session.rollback()
     assert len(outbox(app)) == sent == 5
+
+
+def test_an_invitation_sent_before_the_opening_day_says_when_answering_opens(app, client, world, make_consultation):
+    consultation_id = make_consultation(opens_at=utcnow() + timedelta(days=7), networks=[world.networks.patients])
+    login(client, world.people.owner)
+    post_form(client, f"/consultations/{consultation_id}/open")
+    assert all("Öppnar för svar:" in m.body for m in outbox(app))
+    already_open = make_consultation(networks=[world.networks.patients])
+    before = len(outbox(app))
+    post_form(client, f"/consultations/{already_open}/open")
+    assert not any("Öppnar för svar:" in m.body for m in outbox(app)[before:])
