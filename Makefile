@@ -40,7 +40,7 @@ test: install-test translations
 
 ## Refresh the message catalogues after changing user-facing text.
 extract-messages: install
-	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -o remiss/translations/messages.pot .
+	$(VENV)/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project=Remiss -o remiss/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i remiss/translations/messages.pot -d remiss/translations --no-fuzzy-matching
 
 clean:
