@@ -81,12 +81,14 @@ def test_not_found_page(page, live_server):
 
 
 def test_skip_link_is_the_first_tab_stop_and_moves_focus_to_main(page, live_server):
+    from playwright.sync_api import expect
+
     page.goto(live_server.url("/"))
     skip = page.locator(".skip-link")
-    assert not _in_viewport(page, skip), "the skip link is hidden until it has the focus"
+    expect(skip).not_to_be_in_viewport()  # hidden until it has the focus
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.className") == "skip-link"
-    assert _in_viewport(page, skip), "the focused skip link is visible"
+    expect(skip).to_be_in_viewport()
     assert skip.inner_text() == "Hoppa till huvudinnehållet"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
@@ -221,11 +223,6 @@ FOCUSED = """() => {
     style: {outline: s.outline, boxShadow: s.boxShadow, background: s.backgroundColor},
   };
 }"""
-
-
-def _in_viewport(page, locator) -> bool:
-    box = locator.bounding_box()
-    return bool(box) and box["y"] + box["height"] > 0 and box["x"] + box["width"] > 0
 
 
 def _check_current_page_is_marked(page, path):
