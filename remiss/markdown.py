@@ -1,4 +1,10 @@
-"""The one way user and document text becomes HTML: Markdown, then sanitised by nh3."""
+"""The one way user and document text becomes HTML: Markdown, then sanitised by nh3.
+
+What a person typed is shown as typed: `<` and `&` are escaped before Markdown sees the
+text, so `<script>` appears as those characters instead of being silently dropped by the
+sanitiser. Markdown itself (paragraphs, lists, emphasis, links) works as usual; nh3 then
+removes whatever Markdown produced that is not on the allow-list (e.g. javascript: links).
+"""
 from functools import lru_cache
 
 import markdown as _markdown
@@ -22,7 +28,8 @@ def render(text: str | None) -> Markup:
     """Markdown-light (paragraphs, lists, emphasis, links) as safe HTML."""
     if not text:
         return Markup("")
-    html = _markdown.markdown(text, extensions=["sane_lists"], output_format="html")
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;")
+    html = _markdown.markdown(escaped, extensions=["sane_lists"], output_format="html")
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

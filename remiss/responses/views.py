@@ -21,7 +21,6 @@ from flask import Blueprint, abort, current_app, flash, jsonify, redirect, rende
 from flask_babel import format_datetime, format_decimal, format_number, gettext as _, ngettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf
-from markupsafe import Markup
 from sqlalchemy import select
 
 from remiss.auth import operations as auth_operations
@@ -29,7 +28,6 @@ from remiss.auth.models import User
 from remiss.consultations import states
 from remiss.consultations.models import Attachment, MagicLink, Respondent, Response, Stance
 from remiss.labels import label
-from remiss.markdown import render as render_markdown
 from remiss.extensions import csrf, db
 from remiss.permissions import (
     is_logged_in,
@@ -88,18 +86,9 @@ def _script_messages() -> dict[str, str]:
     }
 
 
-def user_markdown(text: str | None) -> Markup:
-    """A respondent's text as Markdown-light, through remiss/markdown.py like all text, but with
-    its own `<` and `&` escaped first: what looks like HTML stays visible as the characters typed
-    (the sanitiser alone would silently drop `<script>` and its content)."""
-    if not text:
-        return Markup("")
-    return render_markdown(text.replace("&", "&amp;").replace("<", "&lt;"))
-
-
 @bp.context_processor
 def _helpers():
-    return {"states": states, "user_markdown": user_markdown, "respondent_name": queries.respondent_name,
+    return {"states": states, "respondent_name": queries.respondent_name,
             "field_id": forms.field_id, "max_text_length": operations.MAX_TEXT_LENGTH, "format_number": format_number,
             "stance_options": _stance_options, "script_messages": _script_messages, "part_label": forms.part_label,
             "file_size": _file_size}
