@@ -9,7 +9,8 @@ Fixtures:
 Helpers (import them: `from tests.e2e.conftest import check_page, login`):
   check_accessibility(page)      axe with the WCAG 2.0/2.1 A and AA rules; fails listing every violation.
   assert_no_horizontal_scroll(page)
-  check_page(page, name)         screenshots at 1280 and 320 px, axe at both widths, no sideways scrolling at 320,
+  check_page(page, name)         screenshots at 1280 and 320 px, axe at both widths, no sideways scrolling at
+                                 640 (200 % zoom) and 320 px,
                                  no script errors or CSP violations.
   screenshot(page, name)         test-artifacts/screenshots/<name>.png
   login(page, live_server, email, password=PASSWORD)
@@ -45,6 +46,7 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = {"width": 1280, "height": 900}
 NARROW = {"width": 320, "height": 800}
+ZOOMED = {"width": 640, "height": 450}  # 1280×900 at 200 % zoom
 
 
 def _in_ci() -> bool:
@@ -210,12 +212,15 @@ def assert_no_browser_errors(page, name: str | None = None):
 
 def check_page(page, name: str):
     """The shared checks of every page: axe at 1280 px and at 320 px (400 % zoom), no sideways scrolling
-    at 320 px, screenshots of both. The viewport is left at 1280 px."""
+    at 640 px (200 % zoom) and 320 px, screenshots at 1280 and 320 px. The viewport is left at 1280 px."""
     assert_no_browser_errors(page, name)
     page.set_viewport_size(DESKTOP)
     _settle(page)
     screenshot(page, f"{name}-1280")
     check_accessibility(page, f"{name} at 1280px")
+    page.set_viewport_size(ZOOMED)
+    _settle(page)
+    assert_no_horizontal_scroll(page, f"{name} at 200% zoom (640px)")
     page.set_viewport_size(NARROW)
     _settle(page)
     screenshot(page, f"{name}-320")
