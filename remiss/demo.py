@@ -132,7 +132,67 @@ def load_demo() -> list[tuple[str, str, str]]:
     seed_document = PRINCIPLES / "invanarinteraktion.md"
     if db.session.execute(select(Document).where(Document.key == "invanarinteraktion")).scalar_one_or_none() is None:
         import_document(seed_document.read_text(encoding="utf-8"))
+    _demo_consultation([representatives, communications, patients], organisations)
     return logins
+
+
+# Answers that show what the consolidation will work with: one submitted, one draft.
+DEMO_ANSWERS = {
+    "NU": [
+        ("supports", "Bra att hälsofrämjande arbete lyfts fram tidigt i vårdkedjan."),
+        ("supports_with_changes", "Förtydliga vad *egenvård* betyder för den som inte kan använda digitala verktyg."),
+        ("supports", ""),
+        ("opposes", "Principen säger för lite om vem som ansvarar för kontakten mellan vårdgivare."),
+    ],
+    "SU": [
+        ("supports_with_changes", "Lägg till närstående som en självklar del av kommunikationen."),
+    ],
+}
+
+
+def _demo_consultation(networks, organisations) -> None:
+    """An open remiss of version 1 with a deadline a month ahead; NU has answered, SU has begun."""
+    from datetime import timedelta
+
+    from remiss.consultations.models import Consultation
+    from remiss.consultations.operations import create_consultation, open_consultation
+    from remiss.documents.models import DocumentVersion
+    from remiss.responses.operations import apply_answers, current_response, submit
+    from remiss.timeutil import utcnow
+
+    if db.session.execute(select(Consultation.id).limit(1)).first():
+        return
+    owner = db.session.execute(select(User).where(User.email == f"processansvarig@{DOMAIN}")).scalar_one()
+    version = db.session.execute(
+        select(DocumentVersion).join(Document).where(Document.key == "invanarinteraktion", DocumentVersion.number == 1)
+    ).scalar_one()
+    now = utcnow()
+    consultation = create_consultation(
+        version,
+        "Remiss: Styrande principer för invånarinteraktion",
+        "Vi vill veta om principerna stöder ert arbete och vad de innebär för er som utför och utvecklar "
+        "tjänster. Svara per princip, för hela organisationen.",
+        "RS 2024-05699",
+        now - timedelta(minutes=1),
+        (now + timedelta(days=30)).replace(hour=15, minute=0, second=0, microsecond=0),
+        networks,
+        owner,
+    )
+    open_consultation(consultation, owner)
+    texts = sorted(version.principle_texts, key=lambda text: text.position)
+    for respondent in consultation.respondents:
+        organisation = respondent.organisation
+        answers = DEMO_ANSWERS.get(organisation.short_name if organisation else "")
+        if not answers:
+            continue
+        author = next(u for u in organisations[organisation.short_name].users if u.role == Role.representative)
+        response = current_response(respondent)
+        apply_answers(response, [
+            {"principle_text_id": text.id, "stance": stance, "comment": comment}
+            for text, (stance, comment) in zip(texts, answers)
+        ], author)
+        if organisation.short_name == "NU":
+            submit(response, author)
 
 
 @click.command("demo")

@@ -37,11 +37,23 @@ def test_demo_loads_seed_and_is_idempotent(app, runner, client, auth):
     with app.app_context():
         assert _counts() == first
 
+    # An open remiss of version 1 to the three networks: 9 organisations and 6 individuals.
+    with app.app_context():
+        from remiss.consultations.models import Consultation, ConsultationStatus, Respondent
+
+        consultation = db.session.execute(select(Consultation)).scalar_one()
+        assert consultation.status == ConsultationStatus.open
+        assert db.session.scalar(select(func.count(Respondent.id))) == 15
+
     # The printed log-ins work, and the seed document is readable by the process owner.
     auth.login("processansvarig@example.org", "remiss-demo-2026")
     page = client.get("/documents/invanarinteraktion/versions/1")
     assert page.status_code == 200
     assert "Hälsofrämjande kommunikation och information" in page.get_data(as_text=True)
+    auth.logout()
+    auth.login("representant@example.org", "remiss-demo-2026")
+    mine = client.get("/my").get_data(as_text=True)
+    assert "Remiss: Styrande principer för invånarinteraktion" in mine
 
 
 def test_demo_refuses_to_run_in_production(app, runner):
