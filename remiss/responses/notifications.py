@@ -12,11 +12,9 @@ from remiss.labels import label
 from remiss.mail import MailAttachment, MailError, absolute_url, send_mail
 from remiss.responses import queries
 
-WHEN = "d MMMM y 'kl.' HH:mm"
-
 
 def _when(moment) -> str:
-    return format_datetime(moment, WHEN) if moment else ""
+    return format_datetime(moment, _("d MMMM y 'kl.' HH:mm")) if moment else ""
 
 
 def _indent(text: str) -> str:

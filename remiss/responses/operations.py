@@ -391,7 +391,7 @@ def _submitted_message(response: Response) -> str:
 
 
 def _when(moment: datetime | None) -> str:
-    return format_datetime(moment, "d MMMM y 'kl.' HH:mm") if moment else ""
+    return format_datetime(moment, _("d MMMM y 'kl.' HH:mm")) if moment else ""
 
 
 def _payload(action: str, answers: list[AnswerInput]) -> dict:
