@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from remiss.auth.models import Role
+from remiss.consolidation.models import DispositionKind
 from remiss.consultations.models import ConsultationStatus, CriteriaScale, ResponseChannel, ResponseStatus, Stance
 from remiss.documents.models import VersionStatus
 
@@ -33,6 +34,10 @@ LABELS = {
     ResponseChannel.email: _l("E-post"),
     ResponseChannel.paper: _l("Papper"),
     ResponseChannel.bulk_import: _l("Massimport"),
+    DispositionKind.accepted: _l("Beaktad"),
+    DispositionKind.partly_accepted: _l("Delvis beaktad"),
+    DispositionKind.not_accepted: _l("Ej beaktad"),
+    DispositionKind.noted: _l("Noterad"),
     CriteriaScale.yes_partly_no: _l("Ja / delvis / nej"),
     CriteriaScale.one_to_four: _l("1–4"),
 }

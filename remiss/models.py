@@ -1,6 +1,7 @@
 """All models, imported in one place for Alembic and create_app()."""
 from remiss.audit.models import AuditEntry  # noqa: F401
 from remiss.auth.models import AuthToken, LoginSession, Role, TokenPurpose, User  # noqa: F401
+from remiss.consolidation.models import ConsolidatedReport, Disposition, DispositionKind, PrincipleSummary  # noqa: F401
 from remiss.consultations.models import (  # noqa: F401
     AlternativeChoice,
     Attachment,
