@@ -10,6 +10,7 @@ try:  # WTForms 3.3 deprecates (value, label) tuples
 except ImportError:  # pragma: no cover - older WTForms
     def _choice(value, label):
         return (value, label)
+from remiss.forms import optional_id
 from remiss.labels import label
 
 def _strip(value):
@@ -110,13 +111,7 @@ def _role_choices():
     return [_choice(role.value, label(role)) for role in Role]
 
 
-def _organisation_id(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # not among the choices: the field reports it
+
 
 
 class PersonForm(FlaskForm):
@@ -129,7 +124,7 @@ class PersonForm(FlaskForm):
         render_kw={"autocomplete": "off"},
     )
     role = SelectField(_l("Roll"), validators=[DataRequired(_l("Välj en roll."))], validate_choice=True)
-    organisation = SelectField(_l("Organisation"), coerce=_organisation_id, validators=[Optional()])
+    organisation = SelectField(_l("Organisation"), coerce=optional_id, validators=[Optional()])
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     RadioField,
     SelectField,
@@ -21,6 +20,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from remiss.consultations.models import CriteriaScale
+from remiss.forms import SwedishDateField
 from remiss.labels import label
 from remiss.markdown import MAX_LENGTH as MARKDOWN_MAX_LENGTH
 from remiss.timeutil import STOCKHOLM, local
@@ -31,18 +31,6 @@ def no_nul(form, field):
         raise ValidationError(_l("Texten innehåller ett otillåtet tecken (NUL). Ta bort det och försök igen."))
 
 
-class SwedishDateField(DateField):
-    """A date as the browser's date input sends it (ÅÅÅÅ-MM-DD), with a message that says how to type it."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = date.fromisoformat(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2025-03-14."))
 
 
 class SwedishTimeField(TimeField):
@@ -184,7 +172,3 @@ class ExtendDeadlineForm(FlaskForm):
 
     def deadline(self) -> datetime:
         return stockholm_to_utc(self.deadline_date.data, self.deadline_time.data)
-
-
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: the confirmation of a POST that changes something."""

@@ -13,8 +13,9 @@ from wtforms.fields.choices import SelectChoice
 from remiss.auth.models import User
 from remiss.consultations import forms, operations, queries, states
 from remiss.consultations.models import CriteriaScale, GeneralQuestion, Respondent
-from remiss.documents.models import Criterion, DocumentVersion
+from remiss.documents.models import DocumentVersion
 from remiss.extensions import db
+from remiss.forms import ConfirmForm
 from remiss.labels import label
 from remiss.organisations.models import Network, Organisation
 from remiss.permissions import may_manage_consultations, permission_required
@@ -278,7 +279,7 @@ def edit_general_question(consultation_id, question_id):
 def move_general_question(consultation_id, question_id):
     consultation = _consultation(consultation_id)
     question = _general_question(consultation, question_id)
-    form = forms.ConfirmForm()
+    form = ConfirmForm()
     direction = request.form.get("direction")
     if not form.validate_on_submit() or direction not in ("up", "down"):
         abort(400)
@@ -298,7 +299,7 @@ def remove_general_question(consultation_id, question_id):
     question = _general_question(consultation, question_id)
     if not states.questions_editable(consultation):
         return _refused(consultation, _("Remissen är redan öppnad: frågorna kan inte längre ändras."))
-    form = forms.ConfirmForm()
+    form = ConfirmForm()
     back = url_for("consultations.questions", consultation_id=consultation.id)
     if form.validate_on_submit():
         try:
@@ -388,7 +389,7 @@ def remove_respondent(consultation_id, respondent_id):
         abort(404)
     if not states.respondents_removable(consultation):
         return _refused(consultation, _("Remissen är redan öppnad: en inbjuden remissinstans kan inte tas bort."))
-    form = forms.ConfirmForm()
+    form = ConfirmForm()
     name = queries.respondent_name(respondent)
     back = url_for("consultations.respondents", consultation_id=consultation.id)
     if form.validate_on_submit():
@@ -416,7 +417,7 @@ def open_(consultation_id):
     if not states.openable(consultation):
         return _refused(consultation, _("Remissen kan inte öppnas: den är redan ”%(status)s”.",
                                         status=label(consultation.status)))
-    form = forms.ConfirmForm()
+    form = ConfirmForm()
     back = url_for("consultations.show", consultation_id=consultation.id)
     if form.validate_on_submit():
         try:
@@ -485,7 +486,7 @@ def close(consultation_id):
     if not states.closable(consultation):
         return _refused(consultation, _("Remissen kan inte stängas: den är ”%(status)s”.",
                                         status=label(consultation.status)))
-    form = forms.ConfirmForm()
+    form = ConfirmForm()
     back = url_for("consultations.show", consultation_id=consultation.id)
     if form.validate_on_submit():
         try:
@@ -512,7 +513,7 @@ def remind(consultation_id):
     consultation = _consultation(consultation_id)
     if not states.reminders_sendable(consultation):
         return _refused(consultation, _("Påminnelser kan bara skickas medan remissen är öppen för svar."))
-    form = forms.ConfirmForm()
+    form = ConfirmForm()
     back = url_for("consultations.dashboard", consultation_id=consultation.id)
     if form.validate_on_submit():
         try:

@@ -10,6 +10,8 @@ from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from remiss.forms import optional_id
+
 from remiss.organisations.operations import (
     DESCRIPTION_MAX, NAME_MAX, SHORT_NAME_MAX, organisation_kind_choices,
 )
@@ -17,13 +19,7 @@ from remiss.organisations.operations import (
 CSV_MAX_BYTES = 1024 * 1024
 
 
-def _choice_id(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # not among the choices: the field reports it
+
 
 
 class OrganisationForm(FlaskForm):
@@ -62,7 +58,7 @@ class NetworkForm(FlaskForm):
 
 class AddOrganisationForm(FlaskForm):
     organisation = SelectField(
-        _l("Organisation att lägga till"), coerce=_choice_id,
+        _l("Organisation att lägga till"), coerce=optional_id,
         validators=[DataRequired(_l("Välj en organisation."))],
     )
 
@@ -75,7 +71,7 @@ class AddOrganisationForm(FlaskForm):
 
 class AddMemberForm(FlaskForm):
     user = SelectField(
-        _l("Person att lägga till"), coerce=_choice_id,
+        _l("Person att lägga till"), coerce=optional_id,
         validators=[DataRequired(_l("Välj en person."))],
     )
 
@@ -99,8 +95,3 @@ class OrganisationsCsvForm(FlaskForm):
         ],
         render_kw={"accept": ".csv,text/csv,text/plain"},
     )
-
-
-class ConfirmForm(FlaskForm):
-    """The POST of an "Är du säker?" page: only the CSRF token."""
-

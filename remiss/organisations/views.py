@@ -7,9 +7,10 @@ from sqlalchemy.exc import IntegrityError
 
 from remiss.auth.models import User
 from remiss.extensions import db
+from remiss.forms import ConfirmForm
 from remiss.organisations import operations
 from remiss.organisations.forms import (
-    AddMemberForm, AddOrganisationForm, ConfirmForm, NetworkForm, OrganisationForm, OrganisationsCsvForm,
+    AddMemberForm, AddOrganisationForm, NetworkForm, OrganisationForm, OrganisationsCsvForm,
 )
 from remiss.organisations.models import Network, Organisation
 from remiss.organisations.operations import CsvImportError, OrganisationError, organisation_kind_label

@@ -18,16 +18,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timezone
+from datetime import datetime, time, timezone
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, DateField, RadioField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from remiss.consultations.models import Stance
+from remiss.forms import SwedishDateField
 from remiss.documents.models import Section
 from remiss.labels import label
 from remiss.responses import operations
@@ -312,18 +313,6 @@ class ReopenForm(FlaskForm):
     )
 
 
-class SwedishDateField(DateField):
-    """A date as the browser's date input sends it (ÅÅÅÅ-MM-DD), with a message that says how to type it."""
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            self.data = date.fromisoformat(valuelist[0].strip())
-        except ValueError:
-            self.data = None
-            raise ValueError(_l("Skriv datumet som ÅÅÅÅ-MM-DD, till exempel 2025-03-14.")) from None
 
 
 class RegisterForm(FlaskForm):

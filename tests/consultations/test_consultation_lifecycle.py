@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from remiss.audit.models import AuditEntry
 from remiss.auth.operations import token_hash
-from remiss.consultations.models import Consultation, ConsultationStatus, MagicLink, Reminder, ReminderKind, Respondent
+from remiss.consultations.models import Consultation, ConsultationStatus, MagicLink, Reminder, ReminderKind
 from remiss.documents.models import DocumentVersion, VersionStatus
 from remiss.extensions import db
 from remiss.timeutil import utcnow

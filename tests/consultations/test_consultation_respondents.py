@@ -5,7 +5,6 @@ from sqlalchemy import select
 
 from remiss.consultations.models import Reminder, ReminderKind, Respondent
 from remiss.extensions import db
-from remiss.mail import OutboxMail
 from tests.consultations.helpers import login, outbox, post_form, text_of
 
 
