@@ -122,16 +122,17 @@ def test_menu_marks_the_page_and_the_section(client, auth, make_user):
     assert 'aria-current="page">Dokument' not in html
 
 
-PAGINATION = '{% from "macros.html" import pagination %}{{ pagination(page, "organisations.organisations", q="sjukhus") }}'
+PAGINATION = '{% from "macros.html" import pagination %}{{ pagination(page) }}'
 
 
 def _render_page(app, number, per_page=10):
-    with app.test_request_context(f"/admin/organisations?page={number}"):
+    # The links keep the page's own filters (q) and change only the page number.
+    with app.test_request_context(f"/admin/organisations?page={number}&q=sjukhus"):
         page = db.paginate(select(Organisation).order_by(Organisation.short_name), page=number, per_page=per_page)
         return render_template_string(PAGINATION, page=page)
 
 
-def test_pagination_macro_links_previous_and_next_with_the_given_parameters(app):
+def test_pagination_macro_links_previous_and_next_keeping_the_filters(app):
     with app.app_context():
         db.session.add_all([Organisation(short_name=f"O{n:02}", name=f"Organisation {n}", kind="hospital") for n in range(25)])
         db.session.commit()
