@@ -130,3 +130,12 @@ def may_read_attachment(user, attachment) -> bool:
 def may_read_late_saves(user) -> bool:
     """What arrived after the deadline is shown to the process owners."""
     return may_manage_consultations(user)
+
+
+# --- consolidation (added with the consolidation area) -----------------------------------------
+
+
+def may_consolidate(user) -> bool:
+    """Read all answers side by side, record dispositions and summaries, mark the consolidation
+    complete: the process owners and administrators (the state machine says when)."""
+    return may_manage_consultations(user)

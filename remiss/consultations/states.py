@@ -118,3 +118,27 @@ def registration_possible(consultation: Consultation) -> bool:
     """Answers that came by e-mail or on paper are registered while open and after closing,
     until the consultation is consolidated (the consolidation must see every answer)."""
     return consultation.status in (S.open, S.closed)
+
+
+# Questions the consolidation pages ask (added with the consolidation area).
+
+def consolidation_viewable(consultation: Consultation) -> bool:
+    """Answers can be read side by side once invitations have gone out: while open as a
+    read-only preview, after closing to work on, after consolidation as the record."""
+    return consultation.status != S.draft
+
+
+def consolidation_editable(consultation: Consultation) -> bool:
+    """Dispositions and summaries are written while the consultation is closed: no answer can
+    change any more (open), and nothing changes after it is consolidated."""
+    return consultation.status == S.closed
+
+
+def consolidation_preview(consultation: Consultation) -> bool:
+    """Still open: the answers so far can be read, but not yet handled."""
+    return consultation.status == S.open
+
+
+def consolidation_completable(consultation: Consultation) -> bool:
+    """Closed → consolidated; whether every comment has its disposition is the operation's question."""
+    return consultation.status == S.closed and S.consolidated in TRANSITIONS[consultation.status]
