@@ -8,6 +8,7 @@ def register_commands(app):
     from remiss.documents.cli import principles
     from remiss.organisations.cli import organisations
     from remiss.responses.cli import responses
+    from remiss.reports.cli import report
 
-    for command in (users, organisations, principles, demo, responses, consultations):
+    for command in (users, organisations, principles, demo, responses, consultations, report):
         app.cli.add_command(command)

@@ -139,3 +139,26 @@ def may_consolidate(user) -> bool:
     """Read all answers side by side, record dispositions and summaries, mark the consolidation
     complete: the process owners and administrators (the state machine says when)."""
     return may_manage_consultations(user)
+
+
+# --- reports (added with the report area) -------------------------------------------------------
+
+
+def may_read_internal_report(user) -> bool:
+    """The internal consolidated report – it names who submitted or registered each answer, with
+    e-mail addresses: process owners, administrators, and the steering group that decides on it."""
+    return _is(user, Role.process_owner, Role.administrator, Role.steering_member)
+
+
+def may_read_public_report(user, consultation) -> bool:
+    """Once the consolidation is complete the public report is a public document
+    (offentlighetsprincipen): anyone may read it. Before that, a draft for those who read the
+    internal report."""
+    from remiss.reports.data import report_is_final
+
+    return report_is_final(consultation) or may_read_internal_report(user)
+
+
+def may_manage_reports(user) -> bool:
+    """Freeze a new version of the consolidated report: process owners and administrators."""
+    return may_manage_consultations(user)

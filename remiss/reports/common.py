@@ -1,0 +1,140 @@
+"""What every format shares: dates, file names, content types, the draft marker, column names."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import datetime, timezone
+
+from flask_babel import format_datetime, gettext as _
+
+from remiss.timeutil import local
+
+CONTENT_TYPES = {
+    "html": "text/html; charset=utf-8",
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+    "json": "application/json",
+}
+
+
+def when(value: datetime | None) -> str:
+    """A moment on the Stockholm clock, with the year: a report is read years later."""
+    return format_datetime(value, _("d MMMM yyyy 'kl.' HH:mm")) if value else ""
+
+
+def day(value: datetime | None) -> str:
+    return format_datetime(value, _("d MMMM yyyy")) if value else ""
+
+
+def iso(value: datetime | None) -> str | None:
+    """UTC, ISO 8601 with Z: the machine-readable formats' one way of writing a moment."""
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def size(value: int) -> str:
+    """A file size as people read it (Swedish: "1,5 MB", the unit after a no-break space)."""
+    from flask_babel import format_decimal
+
+    for unit, factor in (("MB", 1024 * 1024), ("kB", 1024)):
+        if value >= factor:
+            return f"{format_decimal(round(value / factor, 1))}\u00a0{unit}"
+    return f"{value}\u00a0B"
+
+
+def draft_notice() -> str:
+    return _("UTKAST – sammanställningen är inte fastställd och kan ändras.")
+
+
+def draft_word() -> str:
+    return _("UTKAST")
+
+
+def edition(report) -> str:
+    """Which report this is: "Utkast", or "Version 2"."""
+    if report.draft:
+        return _("Utkast")
+    if report.number is not None:
+        return _("Version %(number)s", number=report.number)
+    return _("Slutlig")
+
+
+def audience(report) -> str:
+    if report.public:
+        return _("Offentlig version (utan e-postadresser och uppgifter om vem som skickade in svaren)")
+    return _("Intern version (med vem som skickade in eller registrerade svaren)")
+
+
+def _ascii(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9]+", "-", plain).strip("-")
+
+
+def file_name(reference_number: str, consultation_id: int, format: str, *, public: bool, draft: bool,
+              number: int | None = None) -> str:
+    """remissammanstallning-RS-2024-05699-v1-offentlig.pdf: ASCII only, so every browser and
+    file system keeps it as it is."""
+    parts = ["remissammanstallning", _ascii(reference_number) or f"remiss-{consultation_id}"]
+    if number is not None:
+        parts.append(f"v{number}")
+    if draft:
+        parts.append("utkast")
+    if public:
+        parts.append("offentlig")
+    return "-".join(parts) + "." + format
+
+
+def local_naive(value: datetime | None) -> datetime | None:
+    """The Stockholm wall-clock time without a zone: what a spreadsheet cell can hold."""
+    return local(value).replace(tzinfo=None) if value else None
+
+
+def answer_columns(report) -> list[str]:
+    """The columns of the flat answer table (CSV, and each principle's sheet in XLSX). Unique names."""
+    columns = [_("Remissinstans"), _("Typ av remissinstans"), _("Inkom"), _("Efter svarsdatum"), _("Kanal"),
+               _("Ställningstagande")]
+    columns += [_("Kriterium %(number)s: %(text)s", number=i, text=text)
+                for i, (_id, text) in enumerate(report.criteria, 1)]
+    columns += [_("Kommentarer till kriterierna"), _("Synpunkter"), _("Hantering av synpunkterna"),
+                _("Motivering (synpunkterna)"), _("Förslag till ny formulering"), _("Hantering av förslaget"),
+                _("Motivering (förslaget)"), _("Föredraget alternativ"), _("Skäl för alternativet")]
+    if not report.public:
+        columns += [_("Inskickat eller registrerat av")]
+    return columns
+
+
+def criterion_comment_text(row) -> str:
+    """The comments given on single criteria, as one text ("2. … / 4. …")."""
+    return " / ".join(f"{i}. {c.comment}" for i, c in enumerate(row.criteria, 1) if c.comment)
+
+
+def kind_label(respondent) -> str:
+    if respondent.kind == "individual":
+        return _("Enskild person")
+    from remiss.organisations.operations import organisation_kind_label
+
+    return organisation_kind_label(respondent.organisation_kind)
+
+
+def yes(value: bool) -> str:
+    return _("Ja") if value else ""
+
+
+def answer_cells(report, row) -> list:
+    """One AnswerRow as the cells of `answer_columns`: text, and the moment as a local datetime."""
+    respondent = row.respondent
+    comment, wording = row.comment_disposition, row.wording_disposition
+    cells = [respondent.name, kind_label(respondent), local_naive(respondent.submitted_at), yes(respondent.late),
+             respondent.channel_label, row.stance_label]
+    cells += [c.rating_label for c in row.criteria]
+    cells += [criterion_comment_text(row), row.comment,
+              comment.label if comment else "", comment.reason if comment else "",
+              row.proposed_wording,
+              wording.label if wording else "", wording.reason if wording else "",
+              row.alternative_label, row.alternative_reason]
+    if not report.public:
+        cells.append(respondent.registered_by or respondent.submitted_by)
+    return cells

@@ -1,0 +1,64 @@
+"""The report's answers as CSV: one row per respondent with a submitted answer × principle.
+
+UTF-8 with a byte-order mark and semicolons, which is what Excel in a Swedish locale opens
+correctly by double-click; CRLF line ends (RFC 4180). Streamed: rows are written as the
+database yields them. A cell that a spreadsheet would take for a formula (starting with
+=, +, -, @, tab or carriage return) gets a leading apostrophe, so that it is shown as the text
+it is and never evaluated (CSV injection).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime
+
+from flask_babel import force_locale, gettext as _
+
+from remiss.reports import common, data
+
+BOM = "\ufeff"
+DELIMITER = ";"
+FLUSH_EVERY = 200
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    text = str(value)
+    if text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+def columns(report: data.Report) -> list[str]:
+    return [_("Status"), _("Diarienummer"), _("Princip"), _("Principens titel"), *common.answer_columns(report)]
+
+
+def status(report: data.Report) -> str:
+    return common.draft_word() if report.draft else common.edition(report)
+
+
+def stream(consultation, report: data.Report) -> Iterator[bytes]:
+    with force_locale(report.locale):
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
+        buffer.write(BOM)
+        writer.writerow([cell(c) for c in columns(report)])
+        marker = status(report)
+        for n, row in enumerate(data.answer_rows(consultation, report.public, report.locale), 1):
+            values = [marker, report.reference_number, row.principle_number, row.principle_title,
+                      *common.answer_cells(report, row)]
+            writer.writerow([cell(v) for v in values])
+            if n % FLUSH_EVERY == 0:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue().encode("utf-8")
+
+
+def render(consultation, report: data.Report) -> bytes:
+    return b"".join(stream(consultation, report))

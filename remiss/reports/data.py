@@ -1,0 +1,773 @@
+"""What the consolidated response report says, as plain data every format renders from.
+
+Two ways in:
+
+- `build_report(consultation, public=…, locale=…)` returns a `Report` holding everything
+  (for HTML, PDF and DOCX, which are laid out as a whole). It runs a fixed number of SQL
+  statements whatever the number of respondents: one statement per kind of row.
+- The row iterators – `respondent_rows`, `answer_rows`, `general_answer_rows`,
+  `section_choice_rows`, `appendix_rows` – stream the same rows with `yield_per` (a
+  server-side cursor on PostgreSQL), so that CSV, XLSX and JSON are written in memory that
+  does not grow with the number of respondents. `build_report(..., answers=False)` gives
+  the outline those formats need (consultation, principles, figures, summaries) without
+  the per-respondent lists.
+
+Both use the same statements, so every format shows the same answers in the same order.
+
+Personal data (docs/report-format.md): respondents are named by organisation; an individual
+by name only if their submitted answer says `publish_name`, otherwise "Patientföreträdare N",
+numbered by respondent id among the individuals who are not named. The internal report adds
+who submitted or registered each answer (name and e-mail address); the public one never
+contains an e-mail address or the name of the person who submitted.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from flask_babel import force_locale, gettext as _
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import aliased, selectinload
+
+from remiss.auth.models import User
+from remiss.consolidation.models import (
+    ConsolidatedReport,
+    Disposition,
+    DispositionTarget,
+    PrincipleSummary,
+)
+from remiss.consolidation.queries import said
+from remiss.consultations.models import (
+    AlternativeChoice,
+    Attachment,
+    Consultation,
+    ConsultationStatus,
+    CriterionAnswer,
+    GeneralAnswer,
+    GeneralQuestion,
+    PrincipleAnswer,
+    Respondent,
+    Response,
+    ResponseChannel,
+    ResponseStatus,
+    respondent_network,
+)
+from remiss.documents.models import Alternative, DocumentVersion, PrincipleText, Section
+from remiss.extensions import db
+from remiss.labels import RATINGS, label
+from remiss.organisations.models import Network, Organisation
+from remiss.reports import figures
+from remiss.timeutil import utcnow
+
+FORMATS = ("html", "pdf", "docx", "xlsx", "csv", "json")
+# Rows fetched per round trip by the streaming iterators.
+YIELD_PER = 500
+# Channels whose answers were registered on behalf with an original attached: the appendix.
+ON_BEHALF_CHANNELS = (ResponseChannel.email, ResponseChannel.paper)
+
+
+# The report's questions of the consultation's state machine (remiss/consultations/states.py).
+
+def report_is_final(consultation: Consultation) -> bool:
+    """The consolidation is marked complete: the report is no longer a draft (no "UTKAST"),
+    and its public version is a public document."""
+    return consultation.status in (ConsultationStatus.consolidated, ConsultationStatus.decided)
+
+
+def report_freezable(consultation: Consultation) -> bool:
+    """A (new) frozen version can be made while the consultation is consolidated; once the
+    steering group has decided, the report it decided on stays the last version."""
+    return consultation.status == ConsultationStatus.consolidated
+
+
+def report_available(consultation: Consultation) -> bool:
+    """There is something to report once invitations have gone out."""
+    return consultation.status != ConsultationStatus.draft
+
+
+# --- the data -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DispositionInfo:
+    """What the process owner did with one comment or proposed wording. `kind` None: not yet handled."""
+
+    kind: str | None
+    label: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class RespondentInfo:
+    id: int
+    name: str  # organisation, consenting individual, or "Patientföreträdare N"
+    kind: str  # "organisation" | "individual"
+    organisation_kind: str
+    networks: tuple[str, ...]
+    answered: bool
+    submitted_at: datetime | None
+    late: bool  # submitted after the deadline
+    channel: str | None
+    channel_label: str
+    # Internal report only (empty in the public one): "Name <e-mail>" of who submitted or registered.
+    submitted_by: str = ""
+    registered_by: str = ""
+
+
+@dataclass(frozen=True)
+class CriterionRating:
+    criterion_id: int
+    criterion: str
+    rating: str | None
+    rating_label: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    """One respondent's answer on one principle (every principle, answered or not)."""
+
+    principle_id: int
+    principle_key: str
+    principle_number: int
+    principle_title: str
+    respondent: RespondentInfo
+    stance: str | None
+    stance_label: str
+    criteria: tuple[CriterionRating, ...]
+    comment: str
+    proposed_wording: str
+    comment_disposition: DispositionInfo | None  # None when there is no comment
+    wording_disposition: DispositionInfo | None  # None when there is no proposed wording
+    alternative_id: int | None
+    alternative_label: str
+    alternative_reason: str
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.stance or self.comment or self.proposed_wording or self.alternative_id
+                    or self.alternative_reason or any(c.rating or c.comment for c in self.criteria))
+
+
+@dataclass(frozen=True)
+class GeneralAnswerRow:
+    question_id: int
+    question: str
+    respondent: RespondentInfo
+    text: str
+    disposition: DispositionInfo
+
+
+@dataclass(frozen=True)
+class SectionChoiceRow:
+    section_id: int
+    alternative_id: int | None
+    respondent: RespondentInfo
+    reason: str
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    filename: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class AppendixRow:
+    respondent: RespondentInfo
+    attachments: tuple[AttachmentInfo, ...]
+
+
+@dataclass
+class Choice:
+    respondent: RespondentInfo
+    reason: str
+
+
+@dataclass
+class AlternativeOutcome:
+    id: int
+    label: str
+    body: str
+    count: int = 0
+    choices: list[Choice] = field(default_factory=list)  # empty in the outline
+
+
+@dataclass
+class AlternativesReport:
+    """The outcome of a choice between alternatives, for a principle or a section."""
+
+    heading: str
+    alternatives: list[AlternativeOutcome]
+    section_id: int | None = None  # None: the alternatives of a principle
+    without_choice: int = 0  # answers that chose none of the alternatives
+    svg: str = ""  # the consolidation's bar chart of the counts
+    reasons_without_choice: list[Choice] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(a.count for a in self.alternatives)
+
+
+@dataclass
+class Figures:
+    """A principle's figures, as the consolidation statistics give them."""
+
+    stances: list[tuple[str, str, int]]  # (stance value, label, count); value "" = no stance given
+    criteria: list[tuple[str, list[tuple[str, int]]]]  # (criterion, [(rating label, count)])
+    comments: int
+    proposed_wordings: int
+    answered: int
+    stance_svg: str = ""  # inline SVG from remiss.consolidation.charts (our own markup, not user text)
+    criteria_svg: str = ""
+
+
+@dataclass
+class PrincipleReport:
+    id: int
+    key: str
+    number: int
+    title: str
+    statement: str
+    keywords: list[str]
+    implications: str
+    summary: str
+    figures: Figures | None
+    alternatives: AlternativesReport | None
+    answers: list[AnswerRow] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"princip-{self.number}"
+
+
+@dataclass
+class GeneralQuestionReport:
+    id: int
+    position: int
+    text: str
+    answers: list[GeneralAnswerRow] = field(default_factory=list)
+
+
+@dataclass
+class NetworkCount:
+    name: str
+    asked: int
+    answered: int
+
+
+@dataclass
+class Report:
+    consultation_id: int
+    title: str
+    reference_number: str
+    document_key: str
+    document_title: str
+    version_number: int
+    version_owner: str
+    purpose: str
+    opens_at: datetime
+    deadline: datetime
+    closed_at: datetime | None
+    status: str
+    status_label: str
+    public: bool
+    draft: bool
+    locale: str
+    generated_at: datetime
+    # The number of the frozen report this is; None while it is a live (draft) rendering.
+    number: int | None
+    criteria: list[tuple[int, str]]
+    criteria_scale: str
+    ratings: list[tuple[str, str]]
+    asks: dict[str, bool]
+    networks: list[NetworkCount]
+    asked: int
+    answered_count: int
+    principles: list[PrincipleReport]
+    section_alternatives: list[AlternativesReport]
+    general_questions: list[GeneralQuestionReport]
+    respondents: list[RespondentInfo] = field(default_factory=list)
+    appendix: list[AppendixRow] = field(default_factory=list)
+
+    @property
+    def answered(self) -> list[RespondentInfo]:
+        return [r for r in self.respondents if r.answered]
+
+    @property
+    def not_answered(self) -> list[RespondentInfo]:
+        return [r for r in self.respondents if not r.answered]
+
+    @property
+    def late(self) -> list[RespondentInfo]:
+        return [r for r in self.respondents if r.late]
+
+    def respondents_by_network(self) -> list[tuple[str, list[RespondentInfo]]]:
+        """Who was asked, per network; respondents added by hand under a heading of their own."""
+        groups: dict[str, list[RespondentInfo]] = {n.name: [] for n in self.networks}
+        by_hand = []
+        for respondent in self.respondents:
+            for name in respondent.networks:
+                groups.setdefault(name, []).append(respondent)
+            if not respondent.networks:
+                by_hand.append(respondent)
+        result = list(groups.items())
+        if by_hand:
+            result.append((_("Tillagda utan nätverk"), by_hand))
+        return result
+
+
+# --- building it ----------------------------------------------------------------------------
+
+
+def build_report(consultation: Consultation, *, public: bool, locale: str = "sv", answers: bool = True,
+                 final: bool | None = None, number: int | None = None) -> Report:
+    """Everything the report says, in `locale` ("sv" or "en").
+
+    `answers=False` leaves out the per-respondent lists (respondents, answers, general answers,
+    choices, appendix): the streaming formats read those from the row iterators instead.
+    `final` overrides whether the report is still a draft (freezing renders the final report);
+    `number` is the frozen report's number, if it is one.
+    """
+    with force_locale(locale):
+        return _build(consultation, public=public, locale=locale, answers=answers,
+                      final=report_is_final(consultation) if final is None else final, number=number)
+
+
+def _build(consultation, *, public, locale, answers, final, number) -> Report:
+    version = db.session.execute(
+        select(DocumentVersion).where(DocumentVersion.id == consultation.version_id)
+        .options(selectinload(DocumentVersion.document))
+    ).scalar_one()
+    criteria = _criteria(consultation)
+    principles = list(db.session.execute(
+        select(PrincipleText).where(PrincipleText.version_id == consultation.version_id)
+        .options(selectinload(PrincipleText.alternatives), selectinload(PrincipleText.principle))
+        .order_by(PrincipleText.position)
+    ).scalars())
+    sections = []
+    if consultation.ask_alternatives:
+        sections = [s for s in db.session.execute(
+            select(Section).where(Section.version_id == consultation.version_id)
+            .options(selectinload(Section.alternatives)).order_by(Section.position)
+        ).scalars() if s.alternatives]
+    summaries = dict(db.session.execute(
+        select(PrincipleSummary.principle_text_id, PrincipleSummary.text)
+        .where(PrincipleSummary.consultation_id == consultation.id)
+    ).all())
+    questions = list(db.session.execute(
+        select(GeneralQuestion).where(GeneralQuestion.consultation_id == consultation.id)
+        .order_by(GeneralQuestion.position)
+    ).scalars())
+    networks, asked, answered_count = _network_counts(consultation)
+
+    principle_reports = []
+    for text in principles:
+        alternatives = None
+        if consultation.ask_alternatives and text.alternatives:
+            alternatives = AlternativesReport(
+                heading=_("Princip %(number)s: %(title)s", number=text.number, title=text.title),
+                alternatives=[AlternativeOutcome(a.id, a.label, a.body) for a in text.alternatives],
+            )
+        principle_reports.append(PrincipleReport(
+            id=text.id, key=text.principle.key, number=text.number, title=text.title, statement=text.statement,
+            keywords=text.keyword_list, implications=text.implications, summary=summaries.get(text.id, ""),
+            figures=None, alternatives=alternatives,
+        ))
+    section_reports = {s.id: AlternativesReport(
+        heading=s.heading, alternatives=[AlternativeOutcome(a.id, a.label, a.body) for a in s.alternatives],
+        section_id=s.id)
+        for s in sections}
+    question_reports = [GeneralQuestionReport(q.id, q.position, q.text) for q in questions]
+
+    report = Report(
+        consultation_id=consultation.id, title=consultation.title, reference_number=consultation.reference_number,
+        document_key=version.document.key, document_title=version.title, version_number=version.number,
+        version_owner=version.owner, purpose=consultation.purpose, opens_at=consultation.opens_at,
+        deadline=consultation.deadline, closed_at=consultation.closed_at, status=consultation.status.value,
+        status_label=label(consultation.status), public=public, draft=not final, locale=locale,
+        generated_at=utcnow(), number=number, criteria=[(c.id, c.text) for c in criteria],
+        criteria_scale=consultation.criteria_scale.value,
+        ratings=[(value, str(text)) for value, text in RATINGS[consultation.criteria_scale]],
+        asks={"stance": consultation.ask_stance, "comment": consultation.ask_comment,
+              "proposed_wording": consultation.ask_proposed_wording,
+              "alternatives": consultation.ask_alternatives},
+        networks=networks, asked=asked, answered_count=answered_count,
+        principles=principle_reports, section_alternatives=list(section_reports.values()),
+        general_questions=question_reports,
+    )
+    figures.fill(consultation, principle_reports, section_reports)
+    if not answers:
+        return report
+
+    report.respondents = list(_respondent_rows(consultation, public))
+    by_principle = {p.id: p for p in principle_reports}
+    for row in _answer_rows(consultation, public):
+        principle = by_principle[row.principle_id]
+        principle.answers.append(row)
+        if principle.alternatives is not None and (row.alternative_id or row.alternative_reason):
+            _add_choice(principle.alternatives, row.alternative_id, Choice(row.respondent, row.alternative_reason))
+    for row in _section_choice_rows(consultation, public):
+        if row.section_id in section_reports:
+            _add_choice(section_reports[row.section_id], row.alternative_id, Choice(row.respondent, row.reason))
+    by_question = {q.id: q for q in question_reports}
+    for row in _general_answer_rows(consultation, public):
+        by_question[row.question_id].answers.append(row)
+    report.appendix = list(_appendix_rows(consultation, public))
+    return report
+
+
+def _add_choice(outcome: AlternativesReport, alternative_id: int | None, choice: Choice) -> None:
+    for alternative in outcome.alternatives:
+        if alternative.id == alternative_id:
+            alternative.choices.append(choice)
+            return
+    if choice.reason:  # a reason given without choosing
+        outcome.reasons_without_choice.append(choice)
+
+
+def _criteria(consultation: Consultation):
+    from remiss.documents.models import Criterion
+    from remiss.consultations.models import consultation_criterion
+
+    return list(db.session.execute(
+        select(Criterion).join(consultation_criterion, consultation_criterion.c.criterion_id == Criterion.id)
+        .where(consultation_criterion.c.consultation_id == consultation.id).order_by(Criterion.position)
+    ).scalars())
+
+
+def _network_counts(consultation: Consultation) -> tuple[list[NetworkCount], int, int]:
+    from remiss.consultations.queries import response_rates
+
+    rates = response_rates(consultation)
+    networks = [NetworkCount(rate.network.name if rate.network is not None else _("Tillagda utan nätverk"),
+                             rate.rate.total, rate.rate.submitted) for rate in rates.per_network]
+    return networks, rates.overall.total, rates.overall.submitted
+
+
+# --- the statements -------------------------------------------------------------------------
+
+
+def _submitted():
+    """The current answer of each respondent: its submitted revision (a reopened one is superseded)."""
+    return aliased(Response, name="current_response")
+
+
+def _pseudonyms(consultation: Consultation):
+    """"Patientföreträdare N": individuals who did not consent to be named, numbered by respondent id."""
+    consent = exists().where(Response.respondent_id == Respondent.id, Response.status == ResponseStatus.submitted,
+                             Response.publish_name.is_(True))
+    return (
+        select(Respondent.id.label("respondent_id"), func.row_number().over(order_by=Respondent.id).label("number"))
+        .where(Respondent.consultation_id == consultation.id, Respondent.user_id.is_not(None), ~consent)
+        .subquery("pseudonym")
+    )
+
+
+def _network_columns(consultation: Consultation):
+    """One EXISTS column per network respondents came through: streams without a row per network."""
+    networks = list(db.session.execute(
+        select(Network).where(Network.id.in_(
+            select(respondent_network.c.network_id).join(Respondent, Respondent.id == respondent_network.c.respondent_id)
+            .where(Respondent.consultation_id == consultation.id)
+        )).order_by(Network.name)
+    ).scalars())
+    columns = [
+        exists().where(respondent_network.c.respondent_id == Respondent.id,
+                       respondent_network.c.network_id == network.id).label(f"network_{i}")
+        for i, network in enumerate(networks)
+    ]
+    return [n.name for n in networks], columns
+
+
+class _RespondentColumns:
+    """The columns that name a respondent and its current answer, shared by every statement."""
+
+    def __init__(self, consultation: Consultation, public: bool, with_networks: bool = False):
+        self.consultation = consultation
+        self.public = public
+        self.current = _submitted()
+        self.individual = aliased(User, name="individual")
+        self.submitter = aliased(User, name="submitter")
+        self.registrar = aliased(User, name="registrar")
+        self.pseudonym = _pseudonyms(consultation)
+        self.network_names, self.network_columns = _network_columns(consultation) if with_networks else ([], [])
+
+    def columns(self):
+        cols = [Respondent.id.label("r_id"), Organisation.name.label("r_org"), Organisation.kind.label("r_org_kind"),
+                self.individual.name.label("r_person"), self.pseudonym.c.number.label("r_pseudonym"),
+                self.current.id.label("r_response"), self.current.submitted_at.label("r_submitted_at"),
+                self.current.channel.label("r_channel")]
+        if not self.public:
+            cols += [self.submitter.name.label("r_submitter"), self.submitter.email.label("r_submitter_email"),
+                     self.registrar.name.label("r_registrar"), self.registrar.email.label("r_registrar_email")]
+        return cols + self.network_columns
+
+    def joins(self, statement, *, only_answered: bool):
+        current_join = and_(self.current.respondent_id == Respondent.id,
+                            self.current.status == ResponseStatus.submitted)
+        statement = (statement.join(self.current, current_join) if only_answered
+                     else statement.outerjoin(self.current, current_join))
+        statement = (statement
+                     .outerjoin(Organisation, Organisation.id == Respondent.organisation_id)
+                     .outerjoin(self.individual, self.individual.id == Respondent.user_id)
+                     .outerjoin(self.pseudonym, self.pseudonym.c.respondent_id == Respondent.id))
+        if not self.public:
+            statement = (statement
+                         .outerjoin(self.submitter, self.submitter.id == self.current.submitted_by_id)
+                         .outerjoin(self.registrar, self.registrar.id == self.current.registered_by_id))
+        return statement.where(Respondent.consultation_id == self.consultation.id)
+
+    @staticmethod
+    def order():
+        """Organisations by name, then individuals by respondent id (a name order would give pseudonyms away)."""
+        return [Organisation.name.is_(None), Organisation.name, Respondent.id]
+
+    def info(self, row) -> RespondentInfo:
+        m = row._mapping
+        if m["r_org"] is not None:
+            name, kind = m["r_org"], "organisation"
+        elif m["r_pseudonym"] is not None:
+            name, kind = _("Patientföreträdare %(number)s", number=m["r_pseudonym"]), "individual"
+        else:
+            name, kind = m["r_person"] or "", "individual"
+        channel = m["r_channel"]
+        submitted_at = m["r_submitted_at"]
+        submitted_by = registered_by = ""
+        if not self.public:
+            submitted_by = _person(m["r_submitter"], m["r_submitter_email"])
+            registered_by = _person(m["r_registrar"], m["r_registrar_email"])
+        return RespondentInfo(
+            id=m["r_id"], name=name, kind=kind, organisation_kind=m["r_org_kind"] or "",
+            networks=tuple(n for n, column in zip(self.network_names, self.network_columns) if m[column.name]),
+            answered=m["r_response"] is not None, submitted_at=submitted_at,
+            late=bool(submitted_at and submitted_at > self.consultation.deadline),
+            channel=channel.value if channel is not None else None,
+            channel_label=label(channel) if channel is not None else "",
+            submitted_by=submitted_by, registered_by=registered_by,
+        )
+
+
+def _person(name: str | None, email: str | None) -> str:
+    if not name and not email:
+        return ""
+    return f"{name} <{email}>" if email else name
+
+
+def _stream(statement):
+    return db.session.execute(statement.execution_options(yield_per=YIELD_PER))
+
+
+def _disposition(text: str, kind, reason) -> DispositionInfo | None:
+    if not said(text):  # the consolidation's rule: only a text that says something needs a disposition
+        return None
+    if kind is None:
+        return DispositionInfo(None, _("Ingen hantering ännu"), reason or "")
+    return DispositionInfo(kind.value, label(kind), reason or "")
+
+
+# Each public iterator forces the locale itself: a streaming response runs it after the view returned.
+
+def respondent_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[RespondentInfo]:
+    """Every respondent asked, in report order, with its current answer's submission (streamed)."""
+    with force_locale(locale):
+        yield from _respondent_rows(consultation, public)
+
+
+def _respondent_rows(consultation, public):
+    names = _RespondentColumns(consultation, public, with_networks=True)
+    statement = names.joins(select(*names.columns()).select_from(Respondent), only_answered=False)
+    for row in _stream(statement.order_by(*names.order())):
+        yield names.info(row)
+
+
+def answer_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[AnswerRow]:
+    """One row per respondent with a submitted answer × principle, principle by principle (streamed)."""
+    with force_locale(locale):
+        yield from _answer_rows(consultation, public)
+
+
+def _answer_rows(consultation, public):
+    names = _RespondentColumns(consultation, public)
+    criteria = _criteria(consultation)
+    ratings = {value: str(text) for value, text in RATINGS[consultation.criteria_scale]}
+    current = names.current
+    on_comment = aliased(Disposition, name="comment_disposition")
+    on_wording = aliased(Disposition, name="wording_disposition")
+    criterion_aliases = [aliased(CriterionAnswer, name=f"criterion_{i}") for i in range(len(criteria))]
+    from remiss.documents.models import Principle
+
+    columns = names.columns() + [
+        PrincipleText.id.label("p_id"), Principle.key.label("p_key"), PrincipleText.number.label("p_number"),
+        PrincipleText.title.label("p_title"),
+        PrincipleAnswer.stance, PrincipleAnswer.comment, PrincipleAnswer.proposed_wording,
+        on_comment.kind.label("comment_kind"), on_comment.reason.label("comment_reason"),
+        on_wording.kind.label("wording_kind"), on_wording.reason.label("wording_reason"),
+        Alternative.id.label("alternative_id"), Alternative.label.label("alternative_label"),
+        AlternativeChoice.reason.label("alternative_reason"),
+    ]
+    for i, alias in enumerate(criterion_aliases):
+        columns += [alias.rating.label(f"rating_{i}"), alias.comment.label(f"rating_comment_{i}")]
+    statement = names.joins(select(*columns).select_from(Respondent), only_answered=True)
+    statement = (
+        statement
+        .join(PrincipleText, PrincipleText.version_id == consultation.version_id)
+        .join(Principle, Principle.id == PrincipleText.principle_id)
+        .outerjoin(PrincipleAnswer, and_(PrincipleAnswer.response_id == current.id,
+                                         PrincipleAnswer.principle_text_id == PrincipleText.id))
+        .outerjoin(on_comment, and_(on_comment.principle_answer_id == PrincipleAnswer.id,
+                                    on_comment.target == DispositionTarget.comment))
+        .outerjoin(on_wording, and_(on_wording.principle_answer_id == PrincipleAnswer.id,
+                                    on_wording.target == DispositionTarget.proposed_wording))
+        .outerjoin(AlternativeChoice, and_(AlternativeChoice.response_id == current.id,
+                                           AlternativeChoice.principle_text_id == PrincipleText.id))
+        .outerjoin(Alternative, Alternative.id == AlternativeChoice.alternative_id)
+    )
+    for criterion, alias in zip(criteria, criterion_aliases):
+        statement = statement.outerjoin(alias, and_(alias.principle_answer_id == PrincipleAnswer.id,
+                                                    alias.criterion_id == criterion.id))
+    statement = statement.order_by(PrincipleText.position, *names.order())
+    for row in _stream(statement):
+        m = row._mapping
+        stance = m["stance"]
+        comment = m["comment"] or ""
+        wording = m["proposed_wording"] or ""
+        yield AnswerRow(
+            principle_id=m["p_id"], principle_key=m["p_key"], principle_number=m["p_number"],
+            principle_title=m["p_title"], respondent=names.info(row),
+            stance=stance.value if stance is not None else None,
+            stance_label=label(stance) if stance is not None else "",
+            criteria=tuple(
+                CriterionRating(criterion.id, criterion.text, m[f"rating_{i}"],
+                                ratings.get(m[f"rating_{i}"], m[f"rating_{i}"] or ""), m[f"rating_comment_{i}"] or "")
+                for i, criterion in enumerate(criteria)
+            ),
+            comment=comment, proposed_wording=wording,
+            comment_disposition=_disposition(comment, m["comment_kind"], m["comment_reason"]),
+            wording_disposition=_disposition(wording, m["wording_kind"], m["wording_reason"]),
+            alternative_id=m["alternative_id"], alternative_label=m["alternative_label"] or "",
+            alternative_reason=m["alternative_reason"] or "",
+        )
+
+
+def general_answer_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[GeneralAnswerRow]:
+    """Every non-empty answer to a general question, question by question (streamed)."""
+    with force_locale(locale):
+        yield from _general_answer_rows(consultation, public)
+
+
+def _general_answer_rows(consultation, public):
+    names = _RespondentColumns(consultation, public)
+    statement = names.joins(
+        select(*names.columns(), GeneralQuestion.id.label("q_id"), GeneralQuestion.text.label("q_text"),
+               GeneralAnswer.text.label("a_text"), Disposition.kind.label("d_kind"),
+               Disposition.reason.label("d_reason")).select_from(Respondent),
+        only_answered=True,
+    )
+    statement = (
+        statement
+        .join(GeneralAnswer, GeneralAnswer.response_id == names.current.id)
+        .join(GeneralQuestion, GeneralQuestion.id == GeneralAnswer.general_question_id)
+        .outerjoin(Disposition, and_(Disposition.general_answer_id == GeneralAnswer.id,
+                                     Disposition.target == DispositionTarget.general))
+        .where(GeneralAnswer.text != "")
+        .order_by(GeneralQuestion.position, *names.order())
+    )
+    for row in _stream(statement):
+        m = row._mapping
+        yield GeneralAnswerRow(question_id=m["q_id"], question=m["q_text"], respondent=names.info(row),
+                               text=m["a_text"], disposition=_disposition(m["a_text"], m["d_kind"], m["d_reason"]))
+
+
+def section_choice_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[SectionChoiceRow]:
+    """Choices between alternatives offered for a section (e.g. two definitions), section by section."""
+    with force_locale(locale):
+        yield from _section_choice_rows(consultation, public)
+
+
+def _section_choice_rows(consultation, public):
+    if not consultation.ask_alternatives:
+        return
+    names = _RespondentColumns(consultation, public)
+    statement = names.joins(
+        select(*names.columns(), AlternativeChoice.section_id.label("s_id"),
+               AlternativeChoice.alternative_id.label("alternative_id"),
+               AlternativeChoice.reason.label("reason")).select_from(Respondent),
+        only_answered=True,
+    )
+    statement = (
+        statement
+        .join(AlternativeChoice, AlternativeChoice.response_id == names.current.id)
+        .join(Section, Section.id == AlternativeChoice.section_id)
+        .where((AlternativeChoice.alternative_id.is_not(None)) | (AlternativeChoice.reason != ""))
+        .order_by(Section.position, *names.order())
+    )
+    for row in _stream(statement):
+        m = row._mapping
+        yield SectionChoiceRow(section_id=m["s_id"], alternative_id=m["alternative_id"],
+                               respondent=names.info(row), reason=m["reason"] or "")
+
+
+def appendix_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[AppendixRow]:
+    """Answers registered on behalf (e-mail or paper), each with its attached originals."""
+    with force_locale(locale):
+        yield from _appendix_rows(consultation, public)
+
+
+def _appendix_rows(consultation, public):
+    names = _RespondentColumns(consultation, public)
+    statement = names.joins(
+        select(*names.columns(), Attachment.filename, Attachment.size, Attachment.sha256).select_from(Respondent),
+        only_answered=True,
+    )
+    statement = (
+        statement
+        .outerjoin(Attachment, Attachment.response_id == names.current.id)
+        .where(names.current.channel.in_(ON_BEHALF_CHANNELS))
+        .order_by(*names.order(), Attachment.uploaded_at, Attachment.id)
+    )
+    current_id, respondent, attachments = None, None, []
+    for row in _stream(statement):
+        m = row._mapping
+        if m["r_id"] != current_id:
+            if respondent is not None:
+                yield AppendixRow(respondent, tuple(attachments))
+            current_id, respondent, attachments = m["r_id"], names.info(row), []
+        if m["filename"] is not None:
+            attachments.append(AttachmentInfo(m["filename"], m["size"], m["sha256"]))
+    if respondent is not None:
+        yield AppendixRow(respondent, tuple(attachments))
+
+
+# --- frozen reports -------------------------------------------------------------------------
+
+
+def frozen_reports(consultation: Consultation) -> list[ConsolidatedReport]:
+    """Every stored report of the consultation, newest number first, without their bytes."""
+    from sqlalchemy.orm import defer
+
+    return list(db.session.execute(
+        select(ConsolidatedReport).where(ConsolidatedReport.consultation_id == consultation.id)
+        .options(defer(ConsolidatedReport.data))
+        .order_by(ConsolidatedReport.number.desc(), ConsolidatedReport.public, ConsolidatedReport.format)
+    ).scalars())
+
+
+def latest_number(consultation: Consultation) -> int | None:
+    return db.session.execute(
+        select(func.max(ConsolidatedReport.number)).where(ConsolidatedReport.consultation_id == consultation.id)
+    ).scalar_one_or_none()
+
+
+def frozen_report(consultation: Consultation, format: str, public: bool, number: int | None = None):
+    """The stored report (with its bytes): the given number, or the latest."""
+    number = number if number is not None else latest_number(consultation)
+    if number is None:
+        return None
+    return db.session.execute(
+        select(ConsolidatedReport).where(
+            ConsolidatedReport.consultation_id == consultation.id, ConsolidatedReport.number == number,
+            ConsolidatedReport.format == format, ConsolidatedReport.public.is_(public))
+    ).scalar_one_or_none()

@@ -1,0 +1,173 @@
+"""The report page of a consultation, the downloads in every format, the report inside the app,
+and "Ny version av sammanställningen".
+
+Downloads: a frozen report is served as stored (its bytes, its checksum); otherwise the report
+is rendered now – a draft, marked UTKAST, until the consolidation is complete. `?public=1`
+chooses the public version, `?number=N` an earlier frozen version, `?locale=en` a rendering in
+English (the frozen copy is the Swedish record).
+"""
+from __future__ import annotations
+
+import base64
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import get_locale, gettext as _
+from flask_login import current_user
+
+from remiss.consolidation.models import ConsolidatedReport
+from remiss.consultations import queries as consultation_queries
+from remiss.extensions import db
+from remiss.forms import ConfirmForm
+from remiss.permissions import (
+    may_manage_reports,
+    may_read_internal_report,
+    may_read_public_report,
+    require,
+)
+from remiss.reports import common, data, operations, rendering
+
+bp = Blueprint("reports", __name__, url_prefix="/consultations")
+
+VERSIONS_PAGE_SIZE = 24  # two frozen versions: six formats, internal and public
+FORMAT_NAMES = {
+    "pdf": "PDF",
+    "docx": "Word (DOCX)",
+    "html": "HTML",
+    "xlsx": "Excel (XLSX)",
+    "csv": "CSV",
+    "json": "JSON",
+}
+
+
+@bp.context_processor
+def _helpers():
+    return {"report_data": data, "format_names": FORMAT_NAMES, "fmt": common}
+
+
+def _consultation(consultation_id: int):
+    return consultation_queries.get_consultation(consultation_id) or abort(404)
+
+
+def _public_arg() -> bool:
+    return request.args.get("public", "") in ("1", "true", "yes")
+
+
+def _locale_arg() -> str | None:
+    value = request.args.get("locale")
+    if value is None:
+        return None
+    if value not in ("sv", "en"):
+        abort(400)
+    return value
+
+
+def _require_reader(consultation, public: bool) -> None:
+    if public:
+        require(may_read_public_report(current_user, consultation))
+    else:
+        require(may_read_internal_report(current_user))
+
+
+@bp.route("/<int:consultation_id>/report")
+def show(consultation_id):
+    consultation = _consultation(consultation_id)
+    require(may_read_public_report(current_user, consultation))
+    internal = may_read_internal_report(current_user)
+    statement = (db.select(ConsolidatedReport)
+                 .where(ConsolidatedReport.consultation_id == consultation.id)
+                 .options(db.defer(ConsolidatedReport.data))
+                 .order_by(ConsolidatedReport.number.desc(), ConsolidatedReport.public,
+                           ConsolidatedReport.format))
+    if not internal:
+        statement = statement.where(ConsolidatedReport.public.is_(True))
+    page = request.args.get("page", 1, type=int)
+    versions = db.paginate(statement, page=page if page and page > 0 else 1, per_page=VERSIONS_PAGE_SIZE,
+                           error_out=False)
+    return render_template(
+        "reports/show.html", consultation=consultation, versions=versions, internal=internal,
+        latest=data.latest_number(consultation), final=data.report_is_final(consultation),
+        refreezable=may_manage_reports(current_user) and data.report_freezable(consultation), tab="report",
+    )
+
+
+@bp.route("/<int:consultation_id>/report.<format>")
+def download(consultation_id, format):
+    if format not in data.FORMATS:
+        abort(404)
+    consultation = _consultation(consultation_id)
+    public = _public_arg()
+    _require_reader(consultation, public)
+    number = request.args.get("number", type=int)
+    locale = _locale_arg()
+    frozen = None
+    if locale in (None, operations.FROZEN_LOCALE):
+        frozen = data.frozen_report(consultation, format, public, number)
+    if number is not None and frozen is None:
+        abort(404)
+    if frozen is not None:
+        response = Response(frozen.data, content_type=common.CONTENT_TYPES[format])
+        response.headers["ETag"] = f'"{frozen.sha256}"'
+        response.headers["Repr-Digest"] = f"sha-256=:{base64.b64encode(bytes.fromhex(frozen.sha256)).decode()}:"
+        name = common.file_name(consultation.reference_number, consultation.id, format, public=public, draft=False,
+                                number=frozen.number)
+    else:
+        locale = locale or _interface_locale()
+        draft = not data.report_is_final(consultation)
+        chunks = rendering.stream(consultation, format, public=public, locale=locale)
+        response = Response(stream_with_context(chunks), content_type=common.CONTENT_TYPES[format])
+        name = common.file_name(consultation.reference_number, consultation.id, format, public=public, draft=draft)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "private, no-store" if not public else "no-cache"
+    return response
+
+
+@bp.route("/<int:consultation_id>/report/view")
+def view(consultation_id):
+    """The report as a page of the app (the app's layout and stylesheet; no inline styles)."""
+    consultation = _consultation(consultation_id)
+    public = _public_arg()
+    _require_reader(consultation, public)
+    locale = _locale_arg() or _interface_locale()
+    report = data.build_report(consultation, public=public, locale=locale, number=data.latest_number(consultation)
+                               if data.report_is_final(consultation) else None)
+    return render_template("reports/view.html", consultation=consultation, report=report, public=public)
+
+
+@bp.route("/<int:consultation_id>/report/new-version", methods=["GET", "POST"])
+def new_version(consultation_id):
+    consultation = _consultation(consultation_id)
+    require(may_manage_reports(current_user))
+    back = url_for("reports.show", consultation_id=consultation.id)
+    if not data.report_freezable(consultation):
+        return render_template("consultations/refused.html", consultation=consultation, message=_(
+            "En ny version av sammanställningen kan bara göras när remissen är sammanställd och innan "
+            "styrgruppen har beslutat.")), 409
+    latest = data.latest_number(consultation)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            stored = operations.freeze_reports(consultation, current_user)
+        except operations.NotFreezable as error:
+            db.session.rollback()
+            return render_template("consultations/refused.html", consultation=consultation, message=str(error)), 409
+        db.session.commit()
+        flash(_("Version %(number)s av sammanställningen är fastställd och sparad.", number=stored[0].number),
+              "success")
+        return redirect(back)
+    number = (latest or 0) + 1
+    return render_template(
+        "consultations/confirm.html", consultation=consultation, form=form, tab="report",
+        heading=_("Ny version av sammanställningen?"),
+        lines=[
+            _("Sammanställningen skapas på nytt i alla format, intern och offentlig, och sparas som version "
+              "%(number)s med kontrollsummor.", number=number),
+            _("Tidigare versioner finns kvar oförändrade. Nedladdningar ger därefter version %(number)s.",
+              number=number),
+        ],
+        button=_("Fastställ version %(number)s", number=number), cancel=back,
+    )
+
+
+def _interface_locale() -> str:
+    locale = get_locale()
+    return locale.language if locale is not None and locale.language in ("sv", "en") else "sv"
