@@ -69,7 +69,7 @@ def _shorten(text: str, length: int) -> str:
 def _open(chart_id: str, height: int, title: str, description: str, css_class: str) -> Markup:
     return Markup(
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart {css}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
-        'role="img" aria-labelledby="{id}-title {id}-desc" font-family="{font}" font-size="13" fill="{text}">'
+        'role="img" aria-labelledby="{id}-title {id}-desc" font-family="{font}" font-size="14" fill="{text}">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
     ).format(css=css_class, w=WIDTH, h=height, id=chart_id, font=FONT, text=TEXT, title=title, desc=description)
 
@@ -191,7 +191,7 @@ def criteria_heatmap_svg(stats: PrincipleStatistics, id_prefix: str | None = Non
     for position, criterion in enumerate(stats.criteria):
         top = header + position * row
         parts.append(Markup('<text x="0" y="{y}">{label}<title>{full}</title></text>').format(
-            y=top + 14, label=_shorten(f"{criterion.position}. {criterion.text}", 52), full=criterion.text))
+            y=top + 14, label=_shorten(f"{criterion.position}. {criterion.text}", 46), full=criterion.text))
         for index, count in enumerate(criterion.counts):
             fill, ink = _heat(count.count, criterion.total)
             x = cell_width * index

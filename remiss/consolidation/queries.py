@@ -12,6 +12,7 @@ Disposition with a kind exists for that text (a reason alone is a note, not a di
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, exists, func, or_, select
@@ -196,9 +197,15 @@ def respondent_name(respondent: Respondent) -> str:
     return respondent.user.name if respondent.user is not None else ""
 
 
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_EMPHASIS = re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1")
+
+
 def excerpt(text: str | None, length: int = EXCERPT_LENGTH) -> str:
-    """The first `length` characters of a text on one line, cut at a word, with … if cut."""
+    """The first `length` characters of a text on one line, cut at a word, with … if cut. Markdown's
+    emphasis and links are shown as their words (the excerpt is plain text; the full text is rendered)."""
     flat = " ".join((text or "").split())
+    flat = _EMPHASIS.sub(r"\2", _LINK.sub(r"\1", flat))
     if len(flat) <= length:
         return flat
     cut = flat[:length]

@@ -14,7 +14,7 @@ the stored version beside it.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
-from flask_babel import format_datetime, gettext as _, ngettext
+from flask_babel import format_datetime, format_number, gettext as _, ngettext
 from flask_login import current_user
 
 from remiss.consolidation import charts, forms, operations, queries
@@ -57,7 +57,7 @@ def _helpers():
         "column_label": charts.column_label, "progress_text": progress_text, "format_rate": format_rate,
         "kind_options": forms.kind_options, "form_key": forms.form_key, "Target": DispositionTarget,
         "organisation_kind_label": organisation_kind_label, "when": _when, "kind_label": _kind_label,
-        "max_reason_length": operations.MAX_REASON_LENGTH, "max_summary_length": operations.MAX_SUMMARY_LENGTH,
+        "max_summary_length": format_number(operations.MAX_SUMMARY_LENGTH),
     }
 
 
@@ -112,7 +112,7 @@ def _state_message(consultation) -> tuple[str | None, str]:
 def _render(template: str, consultation, status: int = 200, **context):
     notice, _kind = _state_message(consultation)
     context.setdefault("message", None)
-    context.setdefault("message_kind", "error")
+    context.setdefault("message_anchor", None)
     html = render_template(template, consultation=consultation, tab="consolidation", notice=notice,
                            editable=states.consolidation_editable(consultation), here=_here(), **context)
     return html, status
@@ -145,11 +145,13 @@ def _save_disposition(consultation, render):
         db.session.rollback()
         state = forms.FormState(values=yours, lock_version=data.lock_version, errors=refused.errors,
                                 message=refused.message)
-        return render(overrides={data.key: state}, message=refused.message, status=refused.status)
+        return render(overrides={data.key: state}, message=refused.message, status=refused.status,
+                      message_anchor=data.key)
     if result.conflict is not None:
         db.session.rollback()
         state = forms.FormState(values=yours, lock_version=result.conflict.lock_version, conflict=result.conflict)
-        return render(overrides={data.key: state}, message=_conflict_message(result.conflict), status=409)
+        return render(overrides={data.key: state}, message=_conflict_message(result.conflict), status=409,
+                      message_anchor=data.key)
     db.session.commit()
     flash(_("Ställningstagandet är sparat.") if result.changed else _("Ingenting var ändrat."), "success")
     return redirect(f"{_here()}#{data.key}", code=303)
@@ -166,12 +168,13 @@ def _save_summary(consultation, principle, render):
         db.session.rollback()
         state = forms.FormState(values={"text": data.text}, lock_version=data.lock_version, errors=refused.errors,
                                 message=refused.message)
-        return render(summary_state=state, message=refused.message, status=refused.status)
+        return render(summary_state=state, message=refused.message, status=refused.status, message_anchor="summary")
     if result.conflict is not None:
         db.session.rollback()
         state = forms.FormState(values={"text": data.text}, lock_version=result.conflict.lock_version,
                                 conflict=result.conflict)
-        return render(summary_state=state, message=_conflict_message(result.conflict), status=409)
+        return render(summary_state=state, message=_conflict_message(result.conflict), status=409,
+                      message_anchor="summary")
     db.session.commit()
     flash(_("Sammanfattningen är sparad.") if result.changed else _("Ingenting var ändrat."), "success")
     return redirect(f"{_here()}#summary", code=303)
@@ -208,7 +211,8 @@ def matrix(consultation_id):
 # --- per principle -------------------------------------------------------------------------------
 
 
-def _principle_page(consultation, principle, *, overrides=None, summary_state=None, message=None, status=200):
+def _principle_page(consultation, principle, *, overrides=None, summary_state=None, message=None, status=200,
+                    message_anchor=None):
     form, filters, filter_status = _filters(consultation)
     stats = queries.statistics(consultation, preferences=False)
     pagination = queries.response_page(consultation, filters, _page(), principle_text_id=principle.id)
@@ -224,7 +228,7 @@ def _principle_page(consultation, principle, *, overrides=None, summary_state=No
         "consolidation/principle.html", consultation, status if status != 200 else filter_status,
         principle=principle, principle_stats=stats.principle(principle.id), form=form, filters=filters,
         pagination=pagination, sheet=sheet, names=names, summary=summary, summary_state=summary_state,
-        overrides=overrides or {}, message=message,
+        overrides=overrides or {}, message=message, message_anchor=message_anchor,
         previous=principles[index - 1] if index > 0 else None,
         following=principles[index + 1] if index + 1 < len(principles) else None,
         criteria=list(consultation.criteria), ratings=dict(RATINGS[consultation.criteria_scale]),
@@ -253,7 +257,7 @@ def principle(consultation_id, principle_text_id):
 # --- per respondent ------------------------------------------------------------------------------
 
 
-def _respondent_page(consultation, respondent, *, overrides=None, message=None, status=200):
+def _respondent_page(consultation, respondent, *, overrides=None, message=None, status=200, message_anchor=None):
     response = queries.submitted_response(respondent)
     sheet = queries.answer_sheet([response] if response is not None else [])
     previous_id, following_id = queries.respondent_neighbours(consultation, respondent)
@@ -261,7 +265,7 @@ def _respondent_page(consultation, respondent, *, overrides=None, message=None, 
         "consolidation/respondent.html", consultation, status, respondent=respondent, response=response,
         who=queries.respondent_name(respondent),
         sheet=sheet, names=queries.editor_names(sheet), overrides=overrides or {}, message=message,
-        principles=queries.principle_texts(consultation), sections=queries.sections_with_alternatives(consultation),
+        message_anchor=message_anchor, principles=queries.principle_texts(consultation), sections=queries.sections_with_alternatives(consultation),
         criteria=list(consultation.criteria), ratings=dict(RATINGS[consultation.criteria_scale]),
         previous_id=previous_id, following_id=following_id,
     )
@@ -296,14 +300,14 @@ def general(consultation_id):
     return _render("consolidation/general.html", consultation, stats=stats)
 
 
-def _question_page(consultation, question, *, overrides=None, message=None, status=200):
+def _question_page(consultation, question, *, overrides=None, message=None, status=200, message_anchor=None):
     form, filters, filter_status = _filters(consultation)
     pagination = queries.response_page(consultation, filters, _page(), question_id=question.id)
     sheet = queries.answer_sheet(pagination.items, question_ids=[question.id], principles=False, choices=False)
     return _render(
         "consolidation/question.html", consultation, status if status != 200 else filter_status, question=question,
         form=form, filters=filters, pagination=pagination, sheet=sheet, names=queries.editor_names(sheet),
-        overrides=overrides or {}, message=message,
+        overrides=overrides or {}, message=message, message_anchor=message_anchor,
         question_stats=next(g for g in queries.statistics(consultation, preferences=False).general
                             if g.question_id == question.id),
     )

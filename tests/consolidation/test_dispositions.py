@@ -191,7 +191,7 @@ def test_readonly_pages_show_the_dispositions(app, owner_client, consolidating):
     dispose(owner_client, w.principle_url(0), f"p{w.su_p1}", "comment", "not_accepted", "Därför att **inte**.")
     set_status(app, w.consultation, ConsultationStatus.consolidated)
     html = page_of(owner_client.get(w.principle_url(0)))
-    assert "Ställningstagande:</strong> Ej beaktad" in html and "<strong>inte</strong>" in html
+    assert "Ställningstagande till synpunkten:</strong> Ej beaktad" in html and "<strong>inte</strong>" in html
     assert "Sammanställningen är klar och låst." in html
 
 

@@ -12,7 +12,7 @@ from tests.consolidation.conftest import add_respondents, page_of
 def rows_of(html: str) -> list[str]:
     """The respondents listed in the matrix, in order."""
     body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
-    return re.findall(r'<th scope="row" class="matrix-respondent"><a href="[^"]+">([^<]+)</a>', body)
+    return re.findall(r'<th scope="row" class="matrix-respondent"><div class="matrix-who"><a href="[^"]+">([^<]+)</a>', body)
 
 
 def test_matrix_shows_every_submitted_answer_with_stance_and_excerpt(owner_client, consolidating):
