@@ -5,6 +5,7 @@ import hashlib
 from pathlib import Path
 
 import click
+from flask.cli import with_appcontext
 from flask_babel import force_locale, gettext as _
 
 from remiss.consultations.models import Consultation
@@ -21,6 +22,7 @@ from remiss.reports import data, operations, rendering
 @click.option("--locale", type=click.Choice(["sv", "en"]), default="sv", show_default=True,
               help="The language of the report's own texts.")
 @click.option("--number", type=int, help="An earlier frozen version (default: the latest, if any).")
+@with_appcontext
 def report(consultation_id: int, format: str, output: Path, public: bool, locale: str, number: int | None):
     """Write the consolidated response report (remissammanställning) of CONSULTATION (its id).
 

@@ -1,0 +1,105 @@
+"""The report's data: a fixed number of statements whatever the number of respondents, and
+streaming rows in the same order as the whole report."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import event, select
+
+from remiss.consultations.models import (
+    Consultation,
+    PrincipleAnswer,
+    Respondent,
+    Response,
+    ResponseStatus,
+    Stance,
+)
+from remiss.extensions import db
+from remiss.organisations.models import Organisation
+from remiss.reports import data
+from remiss.timeutil import utcnow
+
+
+class Counter:
+    def __init__(self, engine):
+        self.engine = engine
+        self.count = 0
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._count)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, *args):
+        self.count += 1
+
+
+def statements(app, world) -> int:
+    with app.app_context():
+        consultation = db.session.get(Consultation, world.consultation)
+        with Counter(db.engine) as counter:
+            report = data.build_report(consultation, public=False)
+        assert report.principles
+        return counter.count
+
+
+def add_answering_organisations(app, world, n: int) -> None:
+    with app.app_context():
+        consultation = db.session.get(Consultation, world.consultation)
+        principle = world.principles[0]
+        for i in range(n):
+            organisation = Organisation(short_name=f"X{i}", name=f"Extra förvaltning {i}", kind="hospital")
+            respondent = Respondent(consultation=consultation, organisation=organisation)
+            response = Response(respondent=respondent, status=ResponseStatus.submitted,
+                                submitted_at=utcnow() - timedelta(days=2))
+            db.session.add_all([organisation, respondent, response,
+                                PrincipleAnswer(response=response, principle_text_id=principle,
+                                                stance=Stance.supports, comment=f"Synpunkt {i}")])
+        db.session.commit()
+
+
+def test_a_fixed_number_of_statements(app, world):
+    before = statements(app, world)
+    add_answering_organisations(app, world, 25)
+    assert statements(app, world) == before
+    assert before < 40
+
+
+def test_streamed_rows_match_the_whole_report(app, world):
+    add_answering_organisations(app, world, 3)
+    with app.app_context():
+        consultation = db.session.get(Consultation, world.consultation)
+        report = data.build_report(consultation, public=True)
+        rows = list(data.answer_rows(consultation, True))
+        outline = data.build_report(consultation, public=True, answers=False)
+    assert [(r.principle_id, r.respondent.id, r.comment) for r in rows] == [
+        (a.principle_id, a.respondent.id, a.comment) for p in report.principles for a in p.answers]
+    assert len(rows) == 7 * 3  # seven respondents answered, three principles
+    assert outline.respondents == [] and all(not p.answers for p in outline.principles)
+    assert outline.principles[0].figures.stances == report.principles[0].figures.stances
+
+
+def test_current_answer_is_the_submitted_revision(app, world):
+    """A reopened answer (superseded) is not reported; its draft successor is not an answer yet."""
+    with app.app_context():
+        su = db.session.execute(select(Response).join(Respondent).join(Organisation)
+                                .where(Organisation.short_name == "SU")).scalar_one()
+        su.status = ResponseStatus.superseded
+        db.session.add(Response(respondent_id=su.respondent_id, revision=2, status=ResponseStatus.draft))
+        db.session.commit()
+        consultation = db.session.get(Consultation, world.consultation)
+        report = data.build_report(consultation, public=True)
+    names = [r.name for r in report.not_answered]
+    assert "Sahlgrenska Universitetssjukhuset" in names
+    assert all(a.respondent.name != "Sahlgrenska Universitetssjukhuset" for p in report.principles for a in p.answers)
+
+
+def test_pseudonyms_are_stable_and_numbered_by_respondent(app, world):
+    with app.app_context():
+        consultation = db.session.get(Consultation, world.consultation)
+        first = [r.name for r in data.build_report(consultation, public=True).respondents if r.kind == "individual"]
+        again = [r.name for r in data.respondent_rows(consultation, True)]
+    assert first == ["Pia Patient", "Patientföreträdare 1", "Patientföreträdare 2"]
+    assert [n for n in again if n.startswith("Patient") or n.startswith("Pia")] == first
