@@ -110,6 +110,21 @@ TABLE = {
     "response_import.template": ("/consultations/{c}/import/template.csv", "GET", staff_only()),
     "responses.register": ("/consultations/{c}/respondents/{nu_r}/register", "GET", staff_only()),
     "responses.late_saves": ("/consultations/{c}/respondents/{su_r}/late-saves", "GET", staff_only()),
+    # Consolidation: process owners and administrators (the world's consultation is still open).
+    "consolidation.overview": ("/consultations/{c}/consolidation", "GET", staff_only()),
+    "consolidation.matrix": ("/consultations/{c}/consolidation/matrix", "GET", staff_only()),
+    "consolidation.principle": ("/consultations/{c}/consolidation/principles/{p1}", "GET", staff_only()),
+    "consolidation.respondent": ("/consultations/{c}/consolidation/respondents/{su_r}", "GET", staff_only()),
+    "consolidation.general": ("/consultations/{c}/consolidation/general", "GET", staff_only()),
+    "consolidation.question": ("/consultations/{c}/consolidation/general/{q}", "GET", staff_only()),
+    "consolidation.alternatives": ("/consultations/{c}/consolidation/alternatives", "GET", staff_only()),
+    "consolidation.complete": ("/consultations/{c}/consolidation/complete", "GET", {**staff_only(), ADM: None, PO: None}),
+    # The internal report: process owners, administrators and the steering group; the public one
+    # only once the consultation is consolidated.
+    "reports.show": ("/consultations/{c}/report", "GET", {**staff_only(), ST: "ok"}),
+    "reports.view": ("/consultations/{c}/report/view", "GET", {**staff_only(), ST: "ok"}),
+    "reports.download": ("/consultations/{c}/report.csv", "GET", {**staff_only(), ST: "ok"}),
+    "reports.new_version": ("/consultations/{c}/report/new-version", "GET", {**staff_only(), ADM: None, PO: None}),
     "responses.mine": ("/my", "GET", {**logged_in()}),
     "responses.respond": ("/consultations/{c}/respond", "GET", RESPONDENT_ONLY),
     "responses.general": ("/consultations/{c}/respond/general", "GET", RESPONDENT_ONLY),
@@ -162,7 +177,7 @@ def world(app, answering, make_user, make_organisation):
         db.session.commit()
         document_key = db.session.execute(select(db.text("key FROM document"))).scalar_one()
         ids = dict(doc=document_key, network=network.id, su_response=response.id, attachment=response.attachments[0].id)
-    ids.update(empty_org=empty.id, c=w.consultation, q=w.questions[0], su_r=w.su_respondent, nu_r=w.nu_respondent,
+    ids.update(empty_org=empty.id, p1=w.principles[0], c=w.consultation, q=w.questions[0], su_r=w.su_respondent, nu_r=w.nu_respondent,
                su=w.su.id, anna=w.anna.id, pia=w.pia.id)
     users = {ADM: w.administrator, PO: w.owner, ST: w.steering, REP: w.anna, OTHER: w.outsider}
     return SimpleNamespace(ids=ids, users=users)
