@@ -744,17 +744,6 @@ def _appendix_rows(consultation, public):
 # --- frozen reports -------------------------------------------------------------------------
 
 
-def frozen_reports(consultation: Consultation) -> list[ConsolidatedReport]:
-    """Every stored report of the consultation, newest number first, without their bytes."""
-    from sqlalchemy.orm import defer
-
-    return list(db.session.execute(
-        select(ConsolidatedReport).where(ConsolidatedReport.consultation_id == consultation.id)
-        .options(defer(ConsolidatedReport.data))
-        .order_by(ConsolidatedReport.number.desc(), ConsolidatedReport.public, ConsolidatedReport.format)
-    ).scalars())
-
-
 def latest_number(consultation: Consultation) -> int | None:
     return db.session.execute(
         select(func.max(ConsolidatedReport.number)).where(ConsolidatedReport.consultation_id == consultation.id)

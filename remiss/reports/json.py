@@ -164,15 +164,14 @@ def _chunks(consultation, report: data.Report) -> Iterator[str]:
         yield "\n  ],\n" if report.principles else "],\n"
 
         yield '  "section_alternatives": ['
-        choices: dict[int, list] = {}
-        for row in data.section_choice_rows(consultation, public, locale):
-            choices.setdefault(row.section_id, []).append(
-                {"respondent_id": row.respondent.id, "respondent": row.respondent.name,
-                 "alternative_id": row.alternative_id, "reason": row.reason})
+        choices = _Groups(data.section_choice_rows(consultation, public, locale), lambda row: row.section_id)
         for i, outcome in enumerate(report.section_alternatives):
-            entry = {"section_id": outcome.section_id, **_outcome(outcome),
-                     "choices": choices.get(outcome.section_id, [])}
-            yield ("\n    " if i == 0 else ",\n    ") + _dump(entry)
+            fields = {"section_id": outcome.section_id, **_outcome(outcome)}
+            yield ("\n" if i == 0 else ",\n") + "    {" + _dump(fields)[1:-1] + ', "choices": '
+            yield from _array(({"respondent_id": row.respondent.id, "respondent": row.respondent.name,
+                                "alternative_id": row.alternative_id, "reason": row.reason}
+                               for row in choices.take(outcome.section_id)), indent="      ")
+            yield "}"
         yield "\n  ],\n" if report.section_alternatives else "],\n"
 
         yield '  "general_questions": ['

@@ -64,7 +64,7 @@ def test_a_fixed_number_of_statements(app, world):
     before = statements(app, world)
     add_answering_organisations(app, world, 25)
     assert statements(app, world) == before
-    assert before < 40
+    assert before <= 35, before  # about a third of them are the consolidation statistics
 
 
 def test_streamed_rows_match_the_whole_report(app, world):
