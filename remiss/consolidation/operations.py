@@ -13,7 +13,6 @@ conditional on the old lock_version; two first saves at once meet the unique con
 """
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -309,24 +308,9 @@ def set_summary(consultation: Consultation, principle_text: PrincipleText, text:
 # --- completion ---------------------------------------------------------------------------------
 
 
-def _freeze_reports():
-    """The report area's freeze_reports(consultation, actor), if it exists yet.
-
-    TODO(reports): remiss.reports.operations.freeze_reports is written with the report; until it
-    exists, completing the consolidation changes the state only (and the tests check just that).
-    """
-    try:
-        module = importlib.import_module("remiss.reports.operations")
-    except ModuleNotFoundError as missing:
-        if missing.name in ("remiss.reports", "remiss.reports.operations"):
-            return None
-        raise
-    return getattr(module, "freeze_reports", None)
-
-
 def complete_consolidation(consultation: Consultation, actor, now: datetime | None = None) -> None:
     """Mark the consolidation complete: the consultation moves closed → consolidated, and the
-    report is frozen (remiss.reports.operations.freeze_reports, when it exists).
+    report is frozen (remiss.reports.operations.freeze_reports: a stored copy of every format).
 
     Called by process owners and administrators (`may_consolidate`). Refused (Incomplete) while
     any comment, proposed wording or general answer lacks its disposition; NotEditable when the
@@ -363,6 +347,7 @@ def complete_consolidation(consultation: Consultation, actor, now: datetime | No
            after={"status": ConsultationStatus.consolidated.value, "dispositions": progress.done,
                   "at": now.isoformat()},
            document_id=_document_id(consultation))
-    freeze_reports = _freeze_reports()
-    if freeze_reports is not None:
-        freeze_reports(consultation, actor)
+    # Imported here: the report area builds on this one (its figures come from consolidation.queries).
+    from remiss.reports.operations import freeze_reports
+
+    freeze_reports(consultation, actor, now)

@@ -13,6 +13,8 @@ the stored version beside it.
 """
 from __future__ import annotations
 
+from functools import wraps
+
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import format_datetime, format_number, gettext as _, ngettext
 from flask_login import current_user
@@ -23,7 +25,7 @@ from remiss.consultations import queries as consultation_queries, states
 from remiss.consultations.models import Respondent
 from remiss.consultations.views import format_rate
 from remiss.documents.models import PrincipleText
-from remiss.extensions import db
+from remiss.extensions import csrf, db
 from remiss.labels import RATINGS, label
 from remiss.organisations.operations import organisation_kind_label
 from remiss.permissions import may_consolidate, permission_required
@@ -119,6 +121,25 @@ def _render(template: str, consultation, status: int = 200, **context):
 
 
 # --- saving a disposition or a summary -----------------------------------------------------------
+
+
+def keeps_text_when_logged_out(view):
+    """A save from a browser whose log-in has ended is not thrown away with a bare log-in page or
+    "form expired": the text comes back on a page of its own (401) to copy, with a way to log in.
+    Log-in is asked before CSRF, so these views are exempt from the global check and call it here."""
+
+    @wraps(view)
+    def wrapped(*args, **kwargs):
+        if request.method == "POST":
+            if not current_user.is_authenticated:
+                texts = [value for name, value in request.form.items() if name in ("reason", "text") and value.strip()]
+                login = url_for("auth.login", next=_here())
+                return render_template("consolidation/logged_out.html", texts=texts, login=login), 401
+            csrf.protect()
+        return view(*args, **kwargs)
+
+    return csrf.exempt(wrapped)
+
 
 
 def _conflict_message(conflict) -> str:
@@ -236,6 +257,7 @@ def _principle_page(consultation, principle, *, overrides=None, summary_state=No
 
 
 @bp.route("/principles/<int:principle_text_id>", methods=["GET", "POST"])
+@keeps_text_when_logged_out
 @permission_required(may_consolidate)
 def principle(consultation_id, principle_text_id):
     consultation = _consultation(consultation_id)
@@ -272,6 +294,7 @@ def _respondent_page(consultation, respondent, *, overrides=None, message=None, 
 
 
 @bp.route("/respondents/<int:respondent_id>", methods=["GET", "POST"])
+@keeps_text_when_logged_out
 @permission_required(may_consolidate)
 def respondent(consultation_id, respondent_id):
     consultation = _consultation(consultation_id)
@@ -314,6 +337,7 @@ def _question_page(consultation, question, *, overrides=None, message=None, stat
 
 
 @bp.route("/general/<int:question_id>", methods=["GET", "POST"])
+@keeps_text_when_logged_out
 @permission_required(may_consolidate)
 def question(consultation_id, question_id):
     consultation = _consultation(consultation_id)

@@ -57,6 +57,10 @@ def test_complete_is_refused_while_comments_lack_a_disposition_then_allowed(app,
     with app.app_context():
         entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "consultation.consolidated")).scalar_one()
         assert entry.before == {"status": "closed"} and entry.after["status"] == "consolidated"
+        # The report is frozen with it (the report area's freeze_reports): report number 1.
+        from remiss.consolidation.models import ConsolidatedReport
+        numbers = set(db.session.execute(select(ConsolidatedReport.number)).scalars())
+        assert numbers == {1}
     # Once consolidated: nothing more to complete, and dispositions are locked.
     again = post_form(owner_client, url)
     assert again.status_code == 409 and "klar och låst" in page_of(again)

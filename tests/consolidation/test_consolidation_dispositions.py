@@ -218,3 +218,23 @@ def test_summary_is_saved_and_conflicts_are_told(app, client, auth, consolidatin
     too_long = post_form(client, url, {"form": "summary", "text": "y" * 20001, "lock_version": "1"})
     assert too_long.status_code == 422 and "y" * 20001 + "</textarea>" in page_of(too_long)
     assert "Sammanfattning skriven" in page_of(client.get(w.overview_url))
+
+
+def test_a_save_after_the_log_in_ended_gives_the_text_back(client, consolidating):
+    w = consolidating
+    url = w.principle_url(0)
+    response = dispose(client, url, f"p{w.su_p1}", "comment", "accepted", "En lång motivering jag inte vill förlora.")
+    assert response.status_code == 401
+    html = page_of(response)
+    assert "En lång motivering jag inte vill förlora.</textarea>" in html
+    assert "/login?next=" in html
+    # Without a valid CSRF token a logged-in save is still refused.
+    response = client.post(url, data={"form": "disposition", "answer": f"p{w.su_p1}", "target": "comment"})
+    assert response.status_code == 401  # still logged out: the text (none here) comes back
+
+
+def test_a_logged_in_save_needs_the_csrf_token(owner_client, consolidating):
+    w = consolidating
+    response = owner_client.post(w.principle_url(0), data={"form": "disposition", "answer": f"p{w.su_p1}",
+                                                          "target": "comment", "kind": "accepted"})
+    assert response.status_code == 400
