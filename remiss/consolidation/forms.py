@@ -24,7 +24,7 @@ from wtforms.validators import Length, Optional
 from remiss.consolidation import queries
 from remiss.consolidation.models import DispositionKind, DispositionTarget
 from remiss.consultations.models import Stance
-from remiss.forms import ConfirmForm, optional_id  # noqa: F401  (ConfirmForm: the views' confirmation step)
+from remiss.forms import optional_id
 from remiss.labels import label
 
 ANSWER_REF = re.compile(r"^(p|g)(\d{1,12})$")

@@ -98,7 +98,8 @@ class SaveResult:
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _not_editable_message(consultation: Consultation) -> str:
+def not_editable_message(consultation: Consultation) -> str:
+    """Why dispositions cannot be written now, for the user."""
     if states.consolidation_preview(consultation):
         return _("Remissen är fortfarande öppen för svar. Ställningstaganden och sammanfattningar skrivs när "
                  "remissen har stängts.")
@@ -109,7 +110,7 @@ def _not_editable_message(consultation: Consultation) -> str:
 
 def _require_editable(consultation: Consultation) -> None:
     if not states.consolidation_editable(consultation):
-        raise NotEditable(_not_editable_message(consultation))
+        raise NotEditable(not_editable_message(consultation))
 
 
 def _name_of(user_id: int | None) -> str | None:
@@ -204,7 +205,7 @@ def set_disposition(answer: PrincipleAnswer | GeneralAnswer, target: Disposition
     if not states.response_submitted(response):
         raise NotEditable(_("Svaret är inte inskickat (eller har ersatts av en ny revision): det sammanställs inte."))
     target = _valid_target(answer, target)
-    if not queries.said(queries._target_text(answer, target)):
+    if not queries.said(queries.target_text(answer, target)):
         raise InvalidInput(_("Texten är tom: det finns inget att ta ställning till."))
     errors: dict[str, str] = {}
     if kind in (None, ""):
@@ -319,7 +320,7 @@ def complete_consolidation(consultation: Consultation, actor, now: datetime | No
     """
     now = now or utcnow()
     if not states.consolidation_completable(consultation):
-        raise NotEditable(_not_editable_message(consultation))
+        raise NotEditable(not_editable_message(consultation))
     progress = queries.progress(consultation)
     if progress.remaining > 0:
         raise Incomplete(ngettext(
@@ -337,7 +338,7 @@ def complete_consolidation(consultation: Consultation, actor, now: datetime | No
     ).rowcount
     if claimed != 1:
         db.session.refresh(consultation)
-        raise NotEditable(_not_editable_message(consultation))
+        raise NotEditable(not_editable_message(consultation))
     states.move(consultation, ConsultationStatus.consolidated)
     db.session.flush()
     record(actor, "consultation.consolidated", consultation,

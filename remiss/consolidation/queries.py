@@ -33,7 +33,7 @@ from remiss.consultations.models import (
     Stance,
     respondent_network,
 )
-from remiss.documents.models import Alternative, Criterion, PrincipleText, Section
+from remiss.documents.models import Alternative, PrincipleText, Section
 from remiss.extensions import db
 from remiss.labels import RATINGS, label
 from remiss.organisations.models import Organisation
@@ -640,7 +640,8 @@ def response_page(consultation: Consultation, filters: Filters, page: int, *, pe
     return db.paginate(statement, page=page, per_page=per_page, error_out=False)
 
 
-def _target_text(answer, target: DispositionTarget) -> str:
+def target_text(answer, target: DispositionTarget) -> str:
+    """The text of an answer a disposition is about."""
     if target == DispositionTarget.comment:
         return answer.comment
     if target == DispositionTarget.proposed_wording:
@@ -681,7 +682,7 @@ class AnswerSheet:
         if answer is None:
             return result
         for target in (DispositionTarget.comment, DispositionTarget.proposed_wording):
-            if said(_target_text(answer, target)):
+            if said(target_text(answer, target)):
                 disposition = self.disposition(answer, target)
                 result += Progress(1 if disposition is not None and disposition.kind is not None else 0, 1)
         return result
@@ -796,7 +797,3 @@ def general_answer_in(consultation: Consultation, answer_id: int) -> GeneralAnsw
 
 def general_question_in(consultation: Consultation, question_id: int) -> GeneralQuestion | None:
     return next((q for q in consultation.general_questions if q.id == question_id), None)
-
-
-def criteria_of(consultation: Consultation) -> list[Criterion]:
-    return list(consultation.criteria)

@@ -26,6 +26,7 @@ from remiss.consultations.models import Respondent
 from remiss.consultations.views import format_rate
 from remiss.documents.models import PrincipleText
 from remiss.extensions import csrf, db
+from remiss.forms import ConfirmForm
 from remiss.labels import RATINGS, label
 from remiss.organisations.operations import organisation_kind_label
 from remiss.permissions import may_consolidate, permission_required
@@ -101,18 +102,18 @@ def _filters(consultation, *, alternatives=()):
     return form, filters, 200 if valid else 400
 
 
-def _state_message(consultation) -> tuple[str | None, str]:
+def _state_message(consultation) -> str | None:
     """What the page says about whether dispositions can be written now."""
     if states.consolidation_preview(consultation):
         return _("Förhandsvisning: remissen är öppen för svar, så listan kan ändras. Ställningstaganden och "
-                 "sammanfattningar skrivs när remissen har stängts."), "info"
+                 "sammanfattningar skrivs när remissen har stängts.")
     if not states.consolidation_editable(consultation):
-        return _("Sammanställningen är klar och låst. Sidan visar ställningstagandena som de beslutades."), "info"
-    return None, "info"
+        return _("Sammanställningen är klar och låst. Sidan visar ställningstagandena som de beslutades.")
+    return None
 
 
 def _render(template: str, consultation, status: int = 200, **context):
-    notice, _kind = _state_message(consultation)
+    notice = _state_message(consultation)
     context.setdefault("message", None)
     context.setdefault("message_anchor", None)
     html = render_template(template, consultation=consultation, tab="consolidation", notice=notice,
@@ -381,12 +382,12 @@ def alternatives(consultation_id):
 @permission_required(may_consolidate)
 def complete(consultation_id):
     consultation = _consultation(consultation_id)
-    form = forms.ConfirmForm()
+    form = ConfirmForm()
     back = url_for("consolidation.overview", consultation_id=consultation.id)
     message = None
     status = 200
     if not states.consolidation_completable(consultation):
-        message, status = operations._not_editable_message(consultation), 409
+        message, status = operations.not_editable_message(consultation), 409
     elif form.validate_on_submit():
         try:
             operations.complete_consolidation(consultation, current_user)
