@@ -28,6 +28,7 @@ from remiss.forms import optional_id
 from remiss.labels import label
 
 ANSWER_REF = re.compile(r"^(p|g)(\d{1,12})$")
+MAX_ID = 2**31 - 1  # ids are PostgreSQL integers
 
 
 class BadInput(ValueError):
@@ -65,7 +66,8 @@ class FilterForm(FlaskForm):
             network_id=self.network.data or None,
             kind=self.kind.data or None,
             stance=Stance(self.stance.data) if self.stance.data else None,
-            search=" ".join((self.q.data or "").split()),
+            # PostgreSQL refuses NUL in text; nobody searches for it.
+            search=" ".join((self.q.data or "").replace("\x00", "").split()),
             pending=bool(self.pending.data),
             alternative_id=self.alternative.data or None,
         )
@@ -128,7 +130,7 @@ def _lock_version(fields: Mapping) -> int:
 
 def parse_disposition(fields: Mapping) -> DispositionInput:
     match = ANSWER_REF.match(fields.get("answer") or "")
-    if not match:
+    if not match or int(match.group(2)) > MAX_ID:
         raise BadInput("answer")
     try:
         target = DispositionTarget(fields.get("target") or "")

@@ -67,13 +67,25 @@ def _helpers():
 # --- helpers -------------------------------------------------------------------------------------
 
 
+# Ids are PostgreSQL integers: a larger number in an address is no id of ours (and would make the
+# database refuse the query, a 500, instead of the 404 it is).
+MAX_ID = 2**31 - 1
+MAX_PAGE = 100_000
+
+
 def _page() -> int:
     page = request.args.get("page", 1, type=int)
-    return page if page and page > 0 else 1
+    return min(page, MAX_PAGE) if page and page > 0 else 1
+
+
+def _valid_id(value: int) -> int:
+    if not 0 < value <= MAX_ID:
+        abort(404)
+    return value
 
 
 def _consultation(consultation_id: int):
-    consultation = consultation_queries.get_consultation(consultation_id)
+    consultation = consultation_queries.get_consultation(_valid_id(consultation_id))
     if consultation is None:
         abort(404)
     if not states.consolidation_viewable(consultation):
@@ -84,7 +96,7 @@ def _consultation(consultation_id: int):
 
 
 def _principle(consultation, principle_text_id: int) -> PrincipleText:
-    principle = db.session.get(PrincipleText, principle_text_id)
+    principle = db.session.get(PrincipleText, _valid_id(principle_text_id))
     if principle is None or principle.version_id != consultation.version_id:
         abort(404)
     return principle
@@ -299,7 +311,7 @@ def _respondent_page(consultation, respondent, *, overrides=None, message=None, 
 @permission_required(may_consolidate)
 def respondent(consultation_id, respondent_id):
     consultation = _consultation(consultation_id)
-    respondent = db.session.get(Respondent, respondent_id)
+    respondent = db.session.get(Respondent, _valid_id(respondent_id))
     if respondent is None or respondent.consultation_id != consultation.id:
         abort(404)
 

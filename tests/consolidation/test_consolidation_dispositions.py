@@ -154,6 +154,7 @@ def test_requests_no_page_would_send(owner_client, consolidating, app):
     assert dispose(owner_client, url, f"p{w.su_p1}", "general", "accepted").status_code == 422
     assert dispose(owner_client, url, f"p{w.su_p1}", "nonsense", "accepted").status_code == 400
     assert dispose(owner_client, url, "p99999", "comment", "accepted").status_code == 404
+    assert dispose(owner_client, url, "p999999999999", "comment", "accepted").status_code == 400
     # Pia's first principle has no comment: nothing to take a stand on.
     with app.app_context():
         from remiss.consultations.models import PrincipleAnswer

@@ -107,6 +107,7 @@ def test_search_treats_percent_and_underscore_literally(app, owner_client, conso
     assert rows_of(page_of(owner_client.get(f"{w.matrix_url}?q=_"))) == ["Sahlgrenska Universitetssjukhuset"]
     assert rows_of(page_of(owner_client.get(f"{w.matrix_url}?q=fil%25namn"))) == []
     assert rows_of(page_of(owner_client.get(f"{w.matrix_url}?q=%5C"))) == []  # the escape character itself
+    assert owner_client.get(f"{w.matrix_url}?q=%00").status_code == 200  # PostgreSQL would refuse a NUL
 
 
 def test_filter_to_what_still_needs_a_disposition(app, owner_client, consolidating):
@@ -180,3 +181,10 @@ def test_unknown_or_foreign_subjects_are_404(app, owner_client, consolidating, m
     assert owner_client.get(f"{w.overview_url}/respondents/99999").status_code == 404
     assert owner_client.get(f"{w.overview_url}/general/99999").status_code == 404
     assert owner_client.get("/consultations/99999/consolidation").status_code == 404
+    # Numbers beyond any id (PostgreSQL would refuse them in a query) are not found either.
+    huge = "99999999999999999999"
+    assert owner_client.get(f"/consultations/{huge}/consolidation").status_code == 404
+    assert owner_client.get(f"{w.overview_url}/principles/{huge}").status_code == 404
+    assert owner_client.get(f"{w.overview_url}/respondents/{huge}").status_code == 404
+    assert owner_client.get(f"{w.overview_url}/general/{huge}").status_code == 404
+    assert owner_client.get(f"{w.matrix_url}?page={huge}").status_code == 200
