@@ -5,7 +5,7 @@ import re
 import unicodedata
 from datetime import datetime, timezone
 
-from flask_babel import format_datetime, gettext as _
+from flask_babel import format_datetime, format_decimal, gettext as _
 
 from remiss.timeutil import local
 
@@ -37,8 +37,6 @@ def iso(value: datetime | None) -> str | None:
 
 def size(value: int) -> str:
     """A file size as people read it (Swedish: "1,5 MB", the unit after a no-break space)."""
-    from flask_babel import format_decimal
-
     for unit, factor in (("MB", 1024 * 1024), ("kB", 1024)):
         if value >= factor:
             return f"{format_decimal(round(value / factor, 1))}\u00a0{unit}"

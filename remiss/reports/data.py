@@ -51,9 +51,10 @@ from remiss.consultations.models import (
     Response,
     ResponseChannel,
     ResponseStatus,
+    consultation_criterion,
     respondent_network,
 )
-from remiss.documents.models import Alternative, DocumentVersion, PrincipleText, Section
+from remiss.documents.models import Alternative, Criterion, DocumentVersion, Principle, PrincipleText, Section
 from remiss.extensions import db
 from remiss.labels import RATINGS, label
 from remiss.organisations.models import Network, Organisation
@@ -143,11 +144,6 @@ class AnswerRow:
     alternative_id: int | None
     alternative_label: str
     alternative_reason: str
-
-    @property
-    def answered(self) -> bool:
-        return bool(self.stance or self.comment or self.proposed_wording or self.alternative_id
-                    or self.alternative_reason or any(c.rating or c.comment for c in self.criteria))
 
 
 @dataclass(frozen=True)
@@ -428,10 +424,7 @@ def _add_choice(outcome: AlternativesReport, alternative_id: int | None, choice:
         outcome.reasons_without_choice.append(choice)
 
 
-def _criteria(consultation: Consultation):
-    from remiss.documents.models import Criterion
-    from remiss.consultations.models import consultation_criterion
-
+def _criteria(consultation: Consultation) -> list[Criterion]:
     return list(db.session.execute(
         select(Criterion).join(consultation_criterion, consultation_criterion.c.criterion_id == Criterion.id)
         .where(consultation_criterion.c.consultation_id == consultation.id).order_by(Criterion.position)
@@ -597,8 +590,6 @@ def _answer_rows(consultation, public):
     on_comment = aliased(Disposition, name="comment_disposition")
     on_wording = aliased(Disposition, name="wording_disposition")
     criterion_aliases = [aliased(CriterionAnswer, name=f"criterion_{i}") for i in range(len(criteria))]
-    from remiss.documents.models import Principle
-
     columns = names.columns() + [
         PrincipleText.id.label("p_id"), Principle.key.label("p_key"), PrincipleText.number.label("p_number"),
         PrincipleText.title.label("p_title"),

@@ -13,6 +13,8 @@ import base64
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import defer
 
 from remiss.consolidation.models import ConsolidatedReport
 from remiss.consultations import queries as consultation_queries
@@ -73,9 +75,9 @@ def show(consultation_id):
     consultation = _consultation(consultation_id)
     require(may_read_public_report(current_user, consultation))
     internal = may_read_internal_report(current_user)
-    statement = (db.select(ConsolidatedReport)
+    statement = (select(ConsolidatedReport)
                  .where(ConsolidatedReport.consultation_id == consultation.id)
-                 .options(db.defer(ConsolidatedReport.data))
+                 .options(defer(ConsolidatedReport.data))
                  .order_by(ConsolidatedReport.number.desc(), ConsolidatedReport.public,
                            ConsolidatedReport.format))
     if not internal:
