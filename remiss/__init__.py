@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from remiss import config
 from remiss.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -59,8 +60,18 @@ def _security_headers(response):
     return response
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:…>` in every route: ids beyond a database integer are simply not found (404),
+    instead of reaching PostgreSQL, which refuses them with an error (500)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(test_config=None):
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates")
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.config.from_mapping(config.settings_from_env(app.instance_path))
     if test_config:
         app.config.update(test_config)

@@ -45,3 +45,10 @@ def test_json_clients_get_json_errors(client):
     response = client.get("/finns-inte", headers={"Accept": "application/json"})
     assert response.status_code == 404
     assert response.get_json()["error"] == "Sidan finns inte"
+
+
+def test_an_id_beyond_any_database_integer_is_not_found(client, auth, make_user):
+    user = make_user(Role.process_owner)
+    auth.login(user.email)
+    for url in ("/consultations/99999999999999999999", "/responses/9223372036854775808", "/admin/networks/4294967296"):
+        assert client.get(url).status_code == 404, url
