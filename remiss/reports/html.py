@@ -3,15 +3,17 @@ from __future__ import annotations
 
 from flask import render_template
 from flask_babel import force_locale
+from markupsafe import Markup
 
 from remiss.reports import common
 from remiss.reports.data import Report
 
 
-def render_html(report: Report) -> str:
-    """The whole document as text; `render` gives the bytes that are downloaded and frozen."""
+def render_html(report: Report, paged_css: Markup | None = None) -> str:
+    """The whole document as text; `render` gives the bytes that are downloaded and frozen.
+    `paged_css` (the PDF's paged media, our own stylesheet) comes after the screen stylesheet."""
     with force_locale(report.locale):
-        return render_template("reports/report.html", report=report, fmt=common)
+        return render_template("reports/report.html", report=report, fmt=common, paged_css=paged_css)
 
 
 def render(report: Report) -> bytes:

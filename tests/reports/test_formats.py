@@ -220,6 +220,10 @@ def test_pdf_has_title_page_contents_page_numbers_and_tags(app, world, tmp_path)
     path.write_bytes(content)
     info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True).stdout
     assert "Tagged:          yes" in info
+    metadata = subprocess.run(["pdfinfo", "-meta", str(path)], check=True, capture_output=True, text=True).stdout
+    assert 'pdfuaid:part="1"' in metadata  # declared PDF/UA-1
+    structure = subprocess.run(["pdfinfo", "-struct", str(path)], check=True, capture_output=True, text=True).stdout
+    assert "H1" in structure and "Table" in structure
     assert "Remissammanställning: Remiss av styrande principer" in info  # the document title
     pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
     fonts = subprocess.run(["pdffonts", str(path)], check=True, capture_output=True, text=True).stdout
@@ -236,6 +240,8 @@ def test_pdf_has_title_page_contents_page_numbers_and_tags(app, world, tmp_path)
     page = subprocess.run(["pdftotext", "-f", str(number), "-l", str(number), str(path), "-"], capture_output=True,
                           text=True).stdout
     assert "Princip 1: Princip nummer 1" in page and "Diarienummer RS 2024-05699" in page
+    # The diagonal watermark is a background image: the page's text says UTKAST once, in the footer.
+    assert page.count("UTKAST") == 1
 
 
 def test_english_locale(app, world):
