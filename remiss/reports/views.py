@@ -14,6 +14,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import get_locale, gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
 from remiss.consolidation.models import ConsolidatedReport
@@ -149,10 +150,14 @@ def new_version(consultation_id):
     if form.validate_on_submit():
         try:
             stored = operations.freeze_reports(consultation, current_user)
+            db.session.commit()
         except operations.NotFreezable as error:
             db.session.rollback()
             return render_template("consultations/refused.html", consultation=consultation, message=str(error)), 409
-        db.session.commit()
+        except IntegrityError:  # someone else stored the same version number a moment earlier
+            db.session.rollback()
+            return render_template("consultations/refused.html", consultation=consultation, message=_(
+                "Någon annan fastställde just en ny version av sammanställningen. Se efter på sidan om den behövs.")), 409
         flash(_("Version %(number)s av sammanställningen är fastställd och sparad.", number=stored[0].number),
               "success")
         return redirect(back)

@@ -145,3 +145,17 @@ def test_english_rendering_of_a_frozen_report_is_made_now(app, client, world):
     english = client.get(f"{world.report_url}.html?public=1&locale=en")
     assert '<html lang="en">' in english.get_data(as_text=True)
     assert "ETag" not in english.headers
+
+
+def test_two_new_versions_at_once_store_one(app, client, auth, world, monkeypatch):
+    """The second of two simultaneous requests finds its number taken: a clear refusal, nothing half-stored."""
+    from remiss.reports import data
+
+    set_status(app, world, ConsultationStatus.consolidated)
+    freeze(app, world)
+    auth.login(world.owner.email)
+    monkeypatch.setattr(data, "latest_number", lambda consultation: 0)  # as if read before the other's commit
+    response = post_form(client, f"{world.report_url}/new-version")
+    assert response.status_code == 409
+    assert "Någon annan fastställde just en ny version" in response.get_data(as_text=True)
+    assert {r.number for r in stored(app, world)} == {1} and len(stored(app, world)) == 12
