@@ -351,7 +351,7 @@ def _show_form(context, answerer: Answerer | None, page: Page):
     if not states.accepting_answers(context.consultation):
         if states.deadline_passed(context.consultation):
             message = _("Svarstiden gick ut %(deadline)s. Svaret kan inte ändras eller skickas in längre.",
-                        deadline=format_datetime(context.consultation.deadline, "d MMMM y 'kl.' HH:mm"))
+                        deadline=format_datetime(context.consultation.deadline, _("d MMMM y 'kl.' HH:mm")))
         else:
             message = _("Remissen tar inte emot svar just nu.")
     return _render_form(context, answerer, page, response=response, message=message,
