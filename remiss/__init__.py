@@ -9,6 +9,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter
 
 from remiss import config
+from remiss.i18n import LOCALES, babel_locale
 from remiss.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
@@ -24,14 +25,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
 
 
 def select_locale():
-    supported = ("sv", "en")
     if not has_request_context():  # commands and jobs speak Swedish
-        return "sv"
-    if current_user and current_user.is_authenticated and current_user.locale in supported:
-        return current_user.locale
-    if session.get("locale") in supported:
-        return session["locale"]
-    return "sv"
+        return babel_locale("sv")
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return babel_locale(current_user.locale)
+    return babel_locale(session.get("locale"))
 
 
 CONTENT_SECURITY_POLICY = "; ".join(

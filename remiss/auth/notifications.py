@@ -7,6 +7,7 @@ from flask_babel import force_locale, gettext as _
 from remiss.auth.models import User
 from remiss.labels import label
 from remiss.mail import absolute_url, send_mail
+from remiss.i18n import babel_locale
 
 
 def _hours(setting: str) -> int:
@@ -15,12 +16,12 @@ def _hours(setting: str) -> int:
 
 def send_password_reset(user: User, token: str) -> None:
     # In the recipient's language, not the language of whoever caused the mail.
-    with force_locale(user.locale or "sv"):
+    with force_locale(babel_locale(user.locale)):
         _send_password_reset(user, token)
 
 
 def send_invitation(user: User, token: str, inviter: User | None) -> None:
-    with force_locale(user.locale or "sv"):
+    with force_locale(babel_locale(user.locale)):
         _send_invitation(user, token, inviter)
 
 

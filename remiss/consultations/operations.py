@@ -34,6 +34,7 @@ from remiss.mail import send_mail
 from remiss.markdown import MAX_LENGTH as MARKDOWN_MAX_LENGTH
 from remiss.organisations.models import Network, Organisation
 from remiss.timeutil import utcnow
+from remiss.i18n import babel_locale
 
 # The general questions every consultation starts with; the process owner may change them.
 DEFAULT_GENERAL_QUESTIONS = (
@@ -460,7 +461,7 @@ def _mail_respondents(consultation: Consultation, respondents: list[Respondent],
                 link = magic_link_url(issue_magic_link(respondent, person, now))
             else:
                 link = answer_url(consultation)
-            with force_locale(person.locale or "sv"):
+            with force_locale(babel_locale(person.locale)):
                 subject = str(MAIL_SUBJECTS[kind]) % {"title": consultation.title}
                 send_mail(
                     person.email,

@@ -11,6 +11,7 @@ from flask_babel import force_locale, gettext as _
 from remiss.consultations.models import Consultation
 from remiss.extensions import db
 from remiss.reports import data, operations, rendering
+from remiss.i18n import babel_locale
 
 
 @click.command("report")
@@ -29,7 +30,7 @@ def report(consultation_id: int, format: str, output: Path, public: bool, locale
     As the downloads do: a frozen report (Swedish) is written exactly as stored; otherwise the
     report is rendered now, marked UTKAST until the consolidation is complete.
     """
-    with force_locale(locale):
+    with force_locale(babel_locale(locale)):
         consultation = db.session.get(Consultation, consultation_id)
         if consultation is None:
             raise click.ClickException(_("Remiss %(id)s finns inte.", id=consultation_id))

@@ -16,6 +16,7 @@ from datetime import datetime
 from flask_babel import force_locale, gettext as _
 
 from remiss.reports import common, data
+from remiss.i18n import babel_locale
 
 BOM = "\ufeff"
 DELIMITER = ";"
@@ -43,7 +44,7 @@ def status(report: data.Report) -> str:
 
 
 def stream(consultation, report: data.Report) -> Iterator[bytes]:
-    with force_locale(report.locale):
+    with force_locale(babel_locale(report.locale)):
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=DELIMITER, lineterminator="\r\n")
         buffer.write(BOM)

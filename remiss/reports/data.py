@@ -60,6 +60,7 @@ from remiss.labels import RATINGS, label
 from remiss.organisations.models import Network, Organisation
 from remiss.reports import figures
 from remiss.timeutil import utcnow
+from remiss.i18n import babel_locale
 
 FORMATS = ("html", "pdf", "docx", "xlsx", "csv", "json")
 # Rows fetched per round trip by the streaming iterators.
@@ -327,7 +328,7 @@ def build_report(consultation: Consultation, *, public: bool, locale: str = "sv"
     `final` overrides whether the report is still a draft (freezing renders the final report);
     `number` is the frozen report's number, if it is one.
     """
-    with force_locale(locale):
+    with force_locale(babel_locale(locale)):
         return _build(consultation, public=public, locale=locale, answers=answers,
                       final=report_is_final(consultation) if final is None else final, number=number)
 
@@ -565,7 +566,7 @@ def _disposition(text: str, kind, reason) -> DispositionInfo | None:
 
 def respondent_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[RespondentInfo]:
     """Every respondent asked, in report order, with its current answer's submission (streamed)."""
-    with force_locale(locale):
+    with force_locale(babel_locale(locale)):
         yield from _respondent_rows(consultation, public)
 
 
@@ -578,7 +579,7 @@ def _respondent_rows(consultation, public):
 
 def answer_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[AnswerRow]:
     """One row per respondent with a submitted answer × principle, principle by principle (streamed)."""
-    with force_locale(locale):
+    with force_locale(babel_locale(locale)):
         yield from _answer_rows(consultation, public)
 
 
@@ -645,7 +646,7 @@ def _answer_rows(consultation, public):
 
 def general_answer_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[GeneralAnswerRow]:
     """Every non-empty answer to a general question, question by question (streamed)."""
-    with force_locale(locale):
+    with force_locale(babel_locale(locale)):
         yield from _general_answer_rows(consultation, public)
 
 
@@ -674,7 +675,7 @@ def _general_answer_rows(consultation, public):
 
 def section_choice_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[SectionChoiceRow]:
     """Choices between alternatives offered for a section (e.g. two definitions), section by section."""
-    with force_locale(locale):
+    with force_locale(babel_locale(locale)):
         yield from _section_choice_rows(consultation, public)
 
 
@@ -703,7 +704,7 @@ def _section_choice_rows(consultation, public):
 
 def appendix_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[AppendixRow]:
     """Answers registered on behalf (e-mail or paper), each with its attached originals."""
-    with force_locale(locale):
+    with force_locale(babel_locale(locale)):
         yield from _appendix_rows(consultation, public)
 
 

@@ -19,6 +19,7 @@ from flask_babel import force_locale, gettext as _, ngettext
 
 from remiss.reports import common
 from remiss.reports.data import Report
+from remiss.i18n import babel_locale
 
 DRAFT_RED = RGBColor(0x8A, 0x1C, 0x14)
 # Characters XML 1.0 cannot carry (python-docx would refuse the whole document).
@@ -30,7 +31,7 @@ def clean(text) -> str:
 
 
 def render(report: Report) -> bytes:
-    with force_locale(report.locale):
+    with force_locale(babel_locale(report.locale)):
         document = _Writer(report).write()
     buffer = io.BytesIO()
     document.save(buffer)

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from flask_babel import force_locale
 
 from remiss.reports import common, data
+from remiss.i18n import babel_locale
 
 FORMAT_VERSION = "1.0"
 
@@ -112,7 +113,7 @@ def stream(consultation, report: data.Report) -> Iterator[bytes]:
 
 
 def _chunks(consultation, report: data.Report) -> Iterator[str]:
-    with force_locale(report.locale):
+    with force_locale(babel_locale(report.locale)):
         public, locale = report.public, report.locale
         head = {
             "format_version": FORMAT_VERSION,

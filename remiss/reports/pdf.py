@@ -24,6 +24,7 @@ from markupsafe import Markup
 from remiss.reports import common
 from remiss.reports.data import Report
 from remiss.reports.html import render_html
+from remiss.i18n import babel_locale
 
 PDF_VARIANT = "pdf/ua-1"
 
@@ -75,7 +76,7 @@ def watermark_png(word: str) -> bytes:
 
 
 def paged_css(report: Report) -> str:
-    with force_locale(report.locale):
+    with force_locale(babel_locale(report.locale)):
         watermark = ""
         if report.draft:
             watermark = "data:image/png;base64," + base64.b64encode(watermark_png(common.draft_word())).decode()

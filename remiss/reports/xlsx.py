@@ -23,6 +23,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from remiss.reports import common, data
+from remiss.i18n import babel_locale
 
 BOLD = Font(bold=True)
 TITLE = Font(bold=True, size=14)
@@ -91,7 +92,7 @@ class _Book:
 
 def write(consultation, report: data.Report, target) -> None:
     """Write the workbook to `target` (a path or a binary file)."""
-    with force_locale(report.locale):
+    with force_locale(babel_locale(report.locale)):
         book = _Book(report)
         properties = book.workbook.properties
         properties.title = f"{_('Remissammanställning')}: {report.title}"

@@ -11,6 +11,7 @@ from remiss.consultations.models import Response
 from remiss.labels import label
 from remiss.mail import MailAttachment, MailError, absolute_url, send_mail
 from remiss.responses import queries
+from remiss.i18n import babel_locale
 
 
 def _when(moment) -> str:
@@ -107,7 +108,7 @@ def send_receipts(response: Response) -> tuple[int, list[str]]:
     names = queries.editor_names(stored)
     sent, failed = 0, []
     for person in queries.people_answering_for(respondent):
-        with force_locale(person.locale or "sv"):
+        with force_locale(babel_locale(person.locale)):
             text = answer_as_text(response, context, stored)
             subject = _("Kvitto: svar på remissen ”%(title)s”", title=consultation.title)
             try:
@@ -138,7 +139,7 @@ def send_reopened(draft: Response, reason: str) -> tuple[int, list[str]]:
     consultation = respondent.consultation
     sent, failed = 0, []
     for person in queries.people_answering_for(respondent):
-        with force_locale(person.locale or "sv"):
+        with force_locale(babel_locale(person.locale)):
             subject = _("Ert svar på remissen ”%(title)s” är öppnat igen", title=consultation.title)
             try:
                 send_mail(
