@@ -154,7 +154,7 @@ def may_read_public_report(user, consultation) -> bool:
     """Once the consolidation is complete the public report is a public document
     (offentlighetsprincipen): anyone may read it. Before that, a draft for those who read the
     internal report."""
-    from remiss.reports.data import report_is_final
+    from remiss.consultations.states import report_is_final
 
     return report_is_final(consultation) or may_read_internal_report(user)
 

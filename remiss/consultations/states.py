@@ -142,3 +142,18 @@ def consolidation_preview(consultation: Consultation) -> bool:
 def consolidation_completable(consultation: Consultation) -> bool:
     """Closed → consolidated; whether every comment has its disposition is the operation's question."""
     return consultation.status == S.closed and S.consolidated in TRANSITIONS[consultation.status]
+
+
+# --- the consolidated report ---------------------------------------------------------------
+
+
+def report_is_final(consultation: Consultation) -> bool:
+    """The consolidation is marked complete: the report is no longer a draft (no "UTKAST"),
+    and its public version is a public document."""
+    return consultation.status in (S.consolidated, S.decided)
+
+
+def report_freezable(consultation: Consultation) -> bool:
+    """A (new) frozen version can be made while the consultation is consolidated; once the
+    steering group has decided, the report it decided on stays the last version."""
+    return consultation.status == S.consolidated

@@ -12,6 +12,7 @@ from remiss.consultations.models import Consultation
 from remiss.extensions import db
 from remiss.reports import data, operations, rendering
 from remiss.i18n import babel_locale
+from remiss.consultations import states
 
 
 @click.command("report")
@@ -44,7 +45,7 @@ def report(consultation_id: int, format: str, output: Path, public: bool, locale
             what = _("fastställd version %(number)s", number=frozen.number)
         else:
             content = rendering.render(consultation, format, public=public, locale=locale)
-            what = _("utkast") if not data.report_is_final(consultation) else _("skapad nu")
+            what = _("utkast") if not states.report_is_final(consultation) else _("skapad nu")
         output.write_bytes(content)
         click.echo(_("Skrev %(file)s (%(what)s, %(size)s byte, SHA-256 %(sha)s).", file=str(output), what=what,
                      size=len(content), sha=hashlib.sha256(content).hexdigest()))

@@ -42,7 +42,6 @@ from remiss.consultations.models import (
     AlternativeChoice,
     Attachment,
     Consultation,
-    ConsultationStatus,
     CriterionAnswer,
     GeneralAnswer,
     GeneralQuestion,
@@ -61,31 +60,13 @@ from remiss.organisations.models import Network, Organisation
 from remiss.reports import figures
 from remiss.timeutil import utcnow
 from remiss.i18n import babel_locale
+from remiss.consultations import states
 
 FORMATS = ("html", "pdf", "docx", "xlsx", "csv", "json")
 # Rows fetched per round trip by the streaming iterators.
 YIELD_PER = 500
 # Channels whose answers were registered on behalf with an original attached: the appendix.
 ON_BEHALF_CHANNELS = (ResponseChannel.email, ResponseChannel.paper)
-
-
-# The report's questions of the consultation's state machine (remiss/consultations/states.py).
-
-def report_is_final(consultation: Consultation) -> bool:
-    """The consolidation is marked complete: the report is no longer a draft (no "UTKAST"),
-    and its public version is a public document."""
-    return consultation.status in (ConsultationStatus.consolidated, ConsultationStatus.decided)
-
-
-def report_freezable(consultation: Consultation) -> bool:
-    """A (new) frozen version can be made while the consultation is consolidated; once the
-    steering group has decided, the report it decided on stays the last version."""
-    return consultation.status == ConsultationStatus.consolidated
-
-
-def report_available(consultation: Consultation) -> bool:
-    """There is something to report once invitations have gone out."""
-    return consultation.status != ConsultationStatus.draft
 
 
 # --- the data -----------------------------------------------------------------------------------
@@ -330,7 +311,7 @@ def build_report(consultation: Consultation, *, public: bool, locale: str = "sv"
     """
     with force_locale(babel_locale(locale)):
         return _build(consultation, public=public, locale=locale, answers=answers,
-                      final=report_is_final(consultation) if final is None else final, number=number)
+                      final=states.report_is_final(consultation) if final is None else final, number=number)
 
 
 def _build(consultation, *, public, locale, answers, final, number) -> Report:

@@ -12,6 +12,7 @@ from remiss.consultations.models import Consultation
 from remiss.extensions import db
 from remiss.reports import data, rendering
 from remiss.timeutil import utcnow
+from remiss.consultations import states
 
 # The filed copy is in Swedish, the working language of the authority (an English rendering can
 # always be made from the same data, but it is not the record).
@@ -31,7 +32,7 @@ def freeze_reports(consultation: Consultation, actor, now: datetime | None = Non
     – only while the consultation is consolidated: after the steering group's decision the report
     it decided on stays the last one. Downloads then serve these bytes unchanged.
     """
-    if not data.report_freezable(consultation):
+    if not states.report_freezable(consultation):
         raise NotFreezable(_("Sammanställningen kan bara fastställas när remissen är sammanställd och "
                              "innan styrgruppen har beslutat."))
     now = now or utcnow()

@@ -28,6 +28,7 @@ from remiss.permissions import (
     require,
 )
 from remiss.reports import common, data, operations, rendering
+from remiss.consultations import states
 
 bp = Blueprint("reports", __name__, url_prefix="/consultations")
 
@@ -88,8 +89,8 @@ def show(consultation_id):
                            error_out=False)
     return render_template(
         "reports/show.html", consultation=consultation, versions=versions, internal=internal,
-        latest=data.latest_number(consultation), final=data.report_is_final(consultation),
-        refreezable=may_manage_reports(current_user) and data.report_freezable(consultation), tab="report",
+        latest=data.latest_number(consultation), final=states.report_is_final(consultation),
+        refreezable=may_manage_reports(current_user) and states.report_freezable(consultation), tab="report",
     )
 
 
@@ -115,7 +116,7 @@ def download(consultation_id, format):
                                 number=frozen.number)
     else:
         locale = locale or _interface_locale()
-        draft = not data.report_is_final(consultation)
+        draft = not states.report_is_final(consultation)
         chunks = rendering.stream(consultation, format, public=public, locale=locale)
         response = Response(stream_with_context(chunks), content_type=common.CONTENT_TYPES[format])
         name = common.file_name(consultation.reference_number, consultation.id, format, public=public, draft=draft)
@@ -132,7 +133,7 @@ def view(consultation_id):
     _require_reader(consultation, public)
     locale = _locale_arg() or _interface_locale()
     report = data.build_report(consultation, public=public, locale=locale, number=data.latest_number(consultation)
-                               if data.report_is_final(consultation) else None)
+                               if states.report_is_final(consultation) else None)
     return render_template("reports/view.html", consultation=consultation, report=report, public=public)
 
 
@@ -141,7 +142,7 @@ def new_version(consultation_id):
     consultation = _consultation(consultation_id)
     require(may_manage_reports(current_user))
     back = url_for("reports.show", consultation_id=consultation.id)
-    if not data.report_freezable(consultation):
+    if not states.report_freezable(consultation):
         return render_template("consultations/refused.html", consultation=consultation, message=_(
             "En ny version av sammanställningen kan bara göras när remissen är sammanställd och innan "
             "styrgruppen har beslutat.")), 409
