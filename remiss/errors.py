@@ -5,6 +5,18 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 
+class UserError(Exception):
+    """A refusal an operation explains to the user: a message (Swedish, or English when chosen),
+    the HTTP status to answer with, and messages for single fields (field name → message)."""
+
+    status = 400
+
+    def __init__(self, message: str, errors: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.errors = errors or {}
+
+
 def _messages():
     return {
         400: (_("Felaktig begäran"), _("Det som skickades gick inte att tolka. Kontrollera uppgifterna och försök igen.")),

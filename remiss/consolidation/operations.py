@@ -31,6 +31,7 @@ from remiss.documents.models import PrincipleText
 from remiss.extensions import db
 from remiss.responses.operations import clean_text, too_long_message
 from remiss.timeutil import utcnow
+from remiss.errors import UserError
 
 MAX_REASON_LENGTH = 5_000
 # Rendered through remiss.markdown, which is fast up to its MAX_LENGTH.
@@ -40,16 +41,8 @@ MAX_SUMMARY_LENGTH = 20_000
 # --- refusals -----------------------------------------------------------------------------------
 
 
-class ConsolidationError(Exception):
-    """A refusal with a message for the user (Swedish); `status` is the HTTP status to answer with."""
-
-    status = 400
-
-    def __init__(self, message: str, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        # Field name ("kind", "reason", "text") → message, for errors that belong to one field.
-        self.errors = errors or {}
+class ConsolidationError(UserError):
+    """A refusal of a consolidation step; field errors are keyed "kind", "reason" or "text"."""
 
 
 class InvalidInput(ConsolidationError):

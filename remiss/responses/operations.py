@@ -44,6 +44,7 @@ from remiss.documents.models import PrincipleText, Section
 from remiss.extensions import db
 from remiss.labels import RATINGS
 from remiss.timeutil import local, utcnow
+from remiss.errors import UserError
 
 # Generous for a comment on one principle (about four pages), told to the user beside every
 # field, and well under what remiss.markdown renders quickly.
@@ -59,16 +60,8 @@ AUDIT_COALESCE = timedelta(minutes=10)
 # --- refusals ---------------------------------------------------------------------------------
 
 
-class AnswerError(Exception):
-    """A refusal with a message for the user (Swedish); `status` is the HTTP status to answer with."""
-
-    status = 400
-
-    def __init__(self, message: str, errors: dict[str, str] | None = None):
-        super().__init__(message)
-        self.message = message
-        # Field path (e.g. "p12.comment") → message, for errors that belong to one field.
-        self.errors = errors or {}
+class AnswerError(UserError):
+    """A refusal of an answer; field errors are keyed by field path (e.g. "p12.comment")."""
 
 
 class InvalidAnswer(AnswerError):
