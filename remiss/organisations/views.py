@@ -150,6 +150,25 @@ def organisation_edit(organisation_id):
         "organisations/organisation_form.html", form=form, organisation=organisation, people=people,
     ), status
 
+def _confirmed_delete(form, refusal, delete, race_message) -> tuple[bool, str | None]:
+    """The POST of an "Är du säker?" page: run `delete` and commit, unless it is refused.
+
+    Returns (deleted, refusal). `race_message` explains a foreign-key conflict that arrived
+    between the check and the delete (someone added a person, a remiss went out).
+    """
+    if request.method != "POST" or refusal is not None or not form.validate_on_submit():
+        return False, refusal
+    try:
+        delete()
+        db.session.commit()
+    except OrganisationError as error:
+        db.session.rollback()
+        return False, error.message
+    except IntegrityError:
+        db.session.rollback()
+        return False, race_message
+    return True, None
+
 
 @bp.route("/organisations/<int:organisation_id>/delete", methods=["GET", "POST"])
 @permission_required(may_administer)
@@ -157,21 +176,16 @@ def organisation_delete(organisation_id):
     """GET asks "Är du säker?"; POST deletes."""
     organisation = _organisation(organisation_id)
     form = ConfirmForm()
-    refusal = operations.organisation_deletion_problem(organisation)
-    if request.method == "POST" and refusal is None and form.validate_on_submit():
-        name = organisation.name
-        try:
-            operations.delete_organisation(current_user, organisation)
-            db.session.commit()
-        except OrganisationError as error:
-            db.session.rollback()
-            refusal = error.message
-        except IntegrityError:  # someone was added to it a moment ago
-            db.session.rollback()
-            refusal = _("%(name)s kan inte tas bort eftersom någon just har lagts till i organisationen.", name=name)
-        else:
-            flash(_("%(name)s är borttagen.", name=name), "success")
-            return redirect(url_for("organisations.organisations"))
+    name = organisation.name
+    deleted, refusal = _confirmed_delete(
+        form, operations.organisation_deletion_problem(organisation),
+        lambda: operations.delete_organisation(current_user, organisation),
+        # someone was added to it a moment ago
+        _("%(name)s kan inte tas bort eftersom någon just har lagts till i organisationen.", name=name),
+    )
+    if deleted:
+        flash(_("%(name)s är borttagen.", name=name), "success")
+        return redirect(url_for("organisations.organisations"))
     status = 409 if refusal else 200
     return render_template(
         "organisations/organisation_delete.html", organisation=organisation, refusal=refusal, form=form,
@@ -367,22 +381,17 @@ def network_delete(network_id):
     """GET asks "Är du säker?"; POST deletes. Refused once a remiss has gone to the network."""
     network = _network(network_id)
     form = ConfirmForm()
-    refusal = operations.network_deletion_problem(network)
-    if request.method == "POST" and refusal is None and form.validate_on_submit():
-        name = network.name
-        try:
-            operations.delete_network(current_user, network)
-            db.session.commit()
-        except OrganisationError as error:
-            db.session.rollback()
-            refusal = error.message
-        except IntegrityError:  # a remiss was sent to it a moment ago
-            db.session.rollback()
-            refusal = _("%(name)s kan inte tas bort eftersom nätverket just har fått en remiss.", name=name)
-        else:
-            flash(_("Nätverket %(name)s är borttaget. Organisationerna och personerna finns kvar.", name=name),
-                  "success")
-            return redirect(url_for("organisations.networks"))
+    name = network.name
+    deleted, refusal = _confirmed_delete(
+        form, operations.network_deletion_problem(network),
+        lambda: operations.delete_network(current_user, network),
+        # a remiss was sent to it a moment ago
+        _("%(name)s kan inte tas bort eftersom nätverket just har fått en remiss.", name=name),
+    )
+    if deleted:
+        flash(_("Nätverket %(name)s är borttaget. Organisationerna och personerna finns kvar.", name=name),
+              "success")
+        return redirect(url_for("organisations.networks"))
     counts = operations.network_counts([network.id])[network.id]
     status = 409 if refusal else 200
     return render_template(
