@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from remiss.auth.models import Role
 from remiss.consolidation.models import DispositionKind
 from remiss.consultations.models import ConsultationStatus, CriteriaScale, ResponseChannel, ResponseStatus, Stance
+from remiss.decisions.models import DecisionOutcome
 from remiss.documents.models import VersionStatus
 
 LABELS = {
@@ -38,6 +39,9 @@ LABELS = {
     DispositionKind.partly_accepted: _l("Delvis beaktad"),
     DispositionKind.not_accepted: _l("Ej beaktad"),
     DispositionKind.noted: _l("Noterad"),
+    DecisionOutcome.approved: _l("Fastställd"),
+    DecisionOutcome.returned: _l("Återremitterad för bearbetning"),
+    DecisionOutcome.rejected: _l("Avslagen"),
     CriteriaScale.yes_partly_no: _l("Ja / delvis / nej"),
     CriteriaScale.one_to_four: _l("1–4"),
 }

@@ -1,7 +1,13 @@
 """All models, imported in one place for Alembic and create_app()."""
 from remiss.audit.models import AuditEntry  # noqa: F401
 from remiss.auth.models import AuthToken, LoginSession, Role, TokenPurpose, User  # noqa: F401
-from remiss.consolidation.models import ConsolidatedReport, Disposition, DispositionKind, PrincipleSummary  # noqa: F401
+from remiss.consolidation.models import (  # noqa: F401
+    ChangeLink,
+    ConsolidatedReport,
+    Disposition,
+    DispositionKind,
+    PrincipleSummary,
+)
 from remiss.consultations.models import (  # noqa: F401
     AlternativeChoice,
     Attachment,
@@ -19,6 +25,7 @@ from remiss.consultations.models import (  # noqa: F401
     ResponseStatus,
     Stance,
 )
+from remiss.decisions.models import Decision, DecisionOutcome, Proposal, ProposalComment  # noqa: F401
 from remiss.documents.models import (  # noqa: F401
     Alternative,
     Criterion,

@@ -22,6 +22,9 @@ class AuditEntry(db.Model):
     object_type: Mapped[str] = mapped_column(String(64))
     object_id: Mapped[int | None]
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id", ondelete="SET NULL"), index=True)
+    consultation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("consultation.id", ondelete="SET NULL"), index=True
+    )
     summary: Mapped[str] = mapped_column(Text, default="")
     before: Mapped[dict | None] = mapped_column(JSON)
     after: Mapped[dict | None] = mapped_column(JSON)

@@ -96,3 +96,36 @@ class ConsolidatedReport(db.Model):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+
+class ChangeLink(db.Model):
+    """"Ni sa – vi gjorde": a comment or proposed wording that led to a change in a principle of a
+    later version. Keyed like Disposition (answer + target), so each link sits beside the
+    disposition of the same text."""
+
+    __tablename__ = "change_link"
+    __table_args__ = (
+        CheckConstraint(
+            "(principle_answer_id IS NULL) <> (general_answer_id IS NULL)", name="exactly_one_answer"
+        ),
+        UniqueConstraint("principle_text_id", "principle_answer_id", "target"),
+        UniqueConstraint("principle_text_id", "general_answer_id", "target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The changed principle's text in the new version.
+    principle_text_id: Mapped[int] = mapped_column(ForeignKey("principle_text.id", ondelete="CASCADE"), index=True)
+    principle_answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("principle_answer.id", ondelete="CASCADE"), index=True
+    )
+    general_answer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("general_answer.id", ondelete="CASCADE"), index=True
+    )
+    target: Mapped[DispositionTarget] = mapped_column(enum_column(DispositionTarget, "disposition_target"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+
+    principle_text: Mapped["PrincipleText"] = relationship()  # noqa: F821
+    principle_answer: Mapped["PrincipleAnswer | None"] = relationship()  # noqa: F821
+    general_answer: Mapped["GeneralAnswer | None"] = relationship()  # noqa: F821
+    created_by: Mapped["User | None"] = relationship()  # noqa: F821

@@ -27,6 +27,7 @@ from remiss.consultations.models import (
     ReminderKind,
     Respondent,
 )
+from remiss.documents import states as version_states
 from remiss.documents.models import Criterion, DocumentVersion, VersionStatus
 from remiss.extensions import db
 from remiss.labels import label
@@ -127,7 +128,29 @@ def _question_snapshot(consultation: Consultation) -> dict:
 
 
 def _audit(actor, action: str, consultation: Consultation, **kwargs):
-    return record(actor, action, consultation, document_id=consultation.version.document_id, **kwargs)
+    return record(actor, action, consultation, document_id=consultation.version.document_id,
+                  consultation_id=consultation.id, **kwargs)
+
+
+def _version_follows(consultation: Consultation, actor) -> None:
+    """The version's status follows its remiss: on remiss while one of its consultations is open,
+    under consolidation once none is."""
+    version = consultation.version
+    before = version.status
+    if consultation.status == ConsultationStatus.open and version.status != VersionStatus.on_remiss:
+        version_states.move(version, VersionStatus.on_remiss)
+    elif consultation.status == ConsultationStatus.closed and version.status == VersionStatus.on_remiss:
+        still_open = db.session.execute(
+            select(Consultation.id).where(
+                Consultation.version_id == version.id, Consultation.status == ConsultationStatus.open
+            ).limit(1)
+        ).first()
+        if still_open is None:
+            version_states.move(version, VersionStatus.consolidation)
+    if version.status != before:
+        record(actor, "document_version.status_changed", version, document_id=version.document_id,
+               consultation_id=consultation.id, summary=f"Version {version.number}: {before.value} → {version.status.value}",
+               before={"status": before.value}, after={"status": version.status.value})
 
 
 def _require_draft(consultation: Consultation) -> None:
@@ -512,8 +535,7 @@ def open_consultation(consultation: Consultation, actor, now: datetime | None = 
         raise states.IllegalTransition(_l("Remissen har redan öppnats."))
     states.move(consultation, ConsultationStatus.open)
     consultation.opened_at = now
-    if consultation.version.status == VersionStatus.draft:
-        consultation.version.status = VersionStatus.on_remiss
+    _version_follows(consultation, actor)
     sent = _mail_respondents(consultation, respondents, ReminderKind.invitation, actor, now)
     _audit(actor, "consultation.opened", consultation, summary=f"{sent} inbjudningar skickade",
            after={"status": consultation.status.value, "invitations": sent, "respondents": len(respondents)})
@@ -538,6 +560,7 @@ def extend_deadline(consultation: Consultation, actor, new_deadline: datetime, n
     if consultation.status == ConsultationStatus.closed:
         states.move(consultation, ConsultationStatus.open)
         consultation.closed_at = None
+        _version_follows(consultation, actor)
     consultation.deadline = new_deadline
     days = consultation.reminder_days_before
     if days is not None and new_deadline - timedelta(days=days) > now:
@@ -558,6 +581,7 @@ def close_consultation(consultation: Consultation, actor, now: datetime | None =
     states.move(consultation, ConsultationStatus.closed)
     consultation.closed_at = now or utcnow()
     db.session.flush()
+    _version_follows(consultation, actor)
     _audit(actor, "consultation.closed", consultation, after={"status": consultation.status.value})
 
 

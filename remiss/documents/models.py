@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from remiss.extensions import db
@@ -61,9 +61,18 @@ class DocumentVersion(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The version this one was prepared from ("Create next version" or an import of an edited file).
+    based_on_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document_version.id", ondelete="SET NULL"), index=True
+    )
+    # When the steering group's approval made it the published version (the Atom feed's date).
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Guards the online editor's autosave of the version's own fields (title, change summary …).
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     document: Mapped[Document] = relationship(back_populates="versions")
     created_by: Mapped["User | None"] = relationship()  # noqa: F821
+    based_on: Mapped[DocumentVersion | None] = relationship(remote_side="DocumentVersion.id")
     sections: Mapped[list[Section]] = relationship(
         back_populates="version", order_by="Section.position", cascade="all, delete-orphan"
     )
@@ -76,6 +85,8 @@ class DocumentVersion(db.Model):
     alternatives: Mapped[list[Alternative]] = relationship(
         back_populates="version", order_by="Alternative.position", cascade="all, delete-orphan"
     )
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     @property
     def parts(self) -> list:
@@ -101,11 +112,14 @@ class Section(db.Model):
     kind: Mapped[SectionKind] = mapped_column(enum_column(SectionKind, "section_kind"), default=SectionKind.text)
     heading: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     version: Mapped[DocumentVersion] = relationship(back_populates="sections")
     alternatives: Mapped[list[Alternative]] = relationship(
         back_populates="section", order_by="Alternative.position", overlaps="alternatives,version"
     )
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
 
 class Principle(db.Model):
@@ -120,6 +134,14 @@ class Principle(db.Model):
 
     document: Mapped[Document] = relationship(back_populates="principles")
     texts: Mapped[list[PrincipleText]] = relationship(back_populates="principle")
+
+
+principle_merge = Table(
+    "principle_merge",
+    db.metadata,
+    Column("principle_text_id", ForeignKey("principle_text.id", ondelete="CASCADE"), primary_key=True),
+    Column("principle_id", ForeignKey("principle.id", ondelete="RESTRICT"), primary_key=True),
+)
 
 
 class PrincipleText(db.Model):
@@ -142,12 +164,18 @@ class PrincipleText(db.Model):
     keywords: Mapped[str] = mapped_column(String(500), default="")
     # "Vad innebär det för utförare och utvecklare?"
     implications: Mapped[str] = mapped_column(Text, default="")
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
 
     version: Mapped[DocumentVersion] = relationship(back_populates="principle_texts")
     principle: Mapped[Principle] = relationship(back_populates="texts")
     alternatives: Mapped[list[Alternative]] = relationship(
         back_populates="principle_text", order_by="Alternative.position", overlaps="alternatives,version"
     )
+    # Principles merged into this one in this version: they have no text of their own here, and
+    # their comments from earlier versions trace forward to this text.
+    merged_from: Mapped[list[Principle]] = relationship(secondary="principle_merge", order_by="Principle.key")
+
+    __mapper_args__ = {"version_id_col": lock_version}
 
     @property
     def keyword_list(self) -> list[str]:

@@ -1,0 +1,1 @@
+"""The steering group's decision on a proposed version: proposal, members' comments, decision."""
