@@ -162,3 +162,31 @@ def may_read_public_report(user, consultation) -> bool:
 def may_manage_reports(user) -> bool:
     """Freeze a new version of the consolidated report: process owners and administrators."""
     return may_manage_consultations(user)
+
+
+# --- decisions (added with the decisions area) ------------------------------------------------
+
+
+def may_propose(user) -> bool:
+    """Send a version to the steering group, with the consolidated report it rests on."""
+    return _is(user, Role.process_owner, Role.administrator)
+
+
+def may_withdraw_version(user) -> bool:
+    """Withdraw a version that will not be decided (the state machine says which)."""
+    return _is(user, Role.process_owner, Role.administrator)
+
+
+def may_read_proposal(user) -> bool:
+    """The decision page of a proposal: the steering group, the process owners, administrators."""
+    return _is(user, Role.steering_member, Role.process_owner, Role.administrator)
+
+
+def may_comment_proposal(user) -> bool:
+    """The members' notes to each other before the meeting; the process owner may answer."""
+    return _is(user, Role.steering_member, Role.process_owner)
+
+
+def may_record_decision(user) -> bool:
+    """Record the steering group's decision as the minutes have it: a member or the process owner."""
+    return _is(user, Role.steering_member, Role.process_owner)
