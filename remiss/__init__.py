@@ -115,6 +115,8 @@ def create_app(test_config=None):
 
     from remiss.cli import register_commands
     register_commands(app)
+    from remiss.backup import register_commands as register_backup_commands
+    register_backup_commands(app)
 
     app.after_request(_security_headers)
     return app
