@@ -3,10 +3,14 @@ from remiss.audit.models import AuditEntry  # noqa: F401
 from remiss.auth.models import AuthToken, LoginSession, Role, TokenPurpose, User  # noqa: F401
 from remiss.consolidation.models import (  # noqa: F401
     ChangeLink,
+    CommentGroup,
+    CommentGroupMember,
     ConsolidatedReport,
     Disposition,
     DispositionKind,
+    Objection,
     PrincipleSummary,
+    Redaction,
 )
 from remiss.consultations.models import (  # noqa: F401
     AlternativeChoice,
@@ -14,6 +18,7 @@ from remiss.consultations.models import (  # noqa: F401
     Consultation,
     ConsultationStatus,
     CriterionAnswer,
+    Dissent,
     GeneralAnswer,
     GeneralQuestion,
     LateSave,

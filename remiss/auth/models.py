@@ -36,6 +36,8 @@ class User(UserMixin, db.Model):
     # None until the person has chosen a password (invited, or answers by magic link only).
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # May approve and submit the organisation's answer when the organisation requires sign-off.
+    signatory: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str | None] = mapped_column(String(8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

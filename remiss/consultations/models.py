@@ -107,6 +107,8 @@ class Consultation(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Återkoppling: objections to dispositions are accepted until this moment (set when feedback is sent).
+    objections_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     version: Mapped["DocumentVersion"] = relationship()  # noqa: F821
     created_by: Mapped["User | None"] = relationship()  # noqa: F821
@@ -155,10 +157,17 @@ class Respondent(db.Model):
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set by a conditional UPDATE: the automatic reminder goes out once, whichever instance runs the job.
     automatic_reminder_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "Avstår från att yttra sig": declined to answer, with an optional reason; gets no reminders.
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_reason: Mapped[str] = mapped_column(Text, default="")
+    declined_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Återkoppling: when the respondent was sent its feedback page after consolidation.
+    feedback_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     consultation: Mapped[Consultation] = relationship(back_populates="respondents")
     organisation: Mapped["Organisation | None"] = relationship()  # noqa: F821
-    user: Mapped["User | None"] = relationship()  # noqa: F821
+    user: Mapped["User | None"] = relationship(foreign_keys=[user_id])  # noqa: F821
+    declined_by: Mapped["User | None"] = relationship(foreign_keys=[declined_by_id])  # noqa: F821
     networks: Mapped[list["Network"]] = relationship(secondary=respondent_network)  # noqa: F821
     responses: Mapped[list[Response]] = relationship(
         back_populates="respondent", order_by="Response.revision", cascade="all, delete-orphan"
@@ -190,6 +199,13 @@ class Response(db.Model):
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reopen_reason: Mapped[str] = mapped_column(Text, default="")
+    # Sign-off inside the organisation: representatives mark the draft ready, the signatory
+    # (förvaltningschef …) reviews, may send it back with a note, and submits it.
+    ready_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ready_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    returned_note: Mapped[str] = mapped_column(Text, default="")
+    signed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     respondent: Mapped[Respondent] = relationship(back_populates="responses")
     submitted_by: Mapped["User | None"] = relationship(foreign_keys=[submitted_by_id])  # noqa: F821
@@ -204,6 +220,27 @@ class Response(db.Model):
         back_populates="response", cascade="all, delete-orphan"
     )
     attachments: Mapped[list[Attachment]] = relationship(back_populates="response", cascade="all, delete-orphan")
+    ready_by: Mapped["User | None"] = relationship(foreign_keys=[ready_by_id])  # noqa: F821
+    signed_by: Mapped["User | None"] = relationship(foreign_keys=[signed_by_id])  # noqa: F821
+    dissents: Mapped[list[Dissent]] = relationship(
+        back_populates="response", order_by="Dissent.created_at", cascade="all, delete-orphan"
+    )
+
+
+class Dissent(db.Model):
+    """"Avvikande mening": a representative who disagrees with the organisation's answer says so;
+    it stays attached to the answer and appears in the report."""
+
+    __tablename__ = "dissent"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("response.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    response: Mapped[Response] = relationship(back_populates="dissents")
+    author: Mapped["User | None"] = relationship()  # noqa: F821
 
 
 class PrincipleAnswer(db.Model):

@@ -34,6 +34,8 @@ class Organisation(db.Model):
     short_name: Mapped[str] = mapped_column(String(32), unique=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     kind: Mapped[str] = mapped_column(String(64))
+    # The organisation's answer must be approved and submitted by one of its signatories.
+    requires_signoff: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     users: Mapped[list["User"]] = relationship(back_populates="organisation")  # noqa: F821
