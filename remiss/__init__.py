@@ -119,4 +119,6 @@ def create_app(test_config=None):
     register_backup_commands(app)
 
     app.after_request(_security_headers)
+    from remiss import input_safety
+    input_safety.init_app(app)  # NUL or invalid UTF-8 anywhere in a request: 400 before anything else
     return app
