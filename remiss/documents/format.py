@@ -25,6 +25,8 @@ The file is the source a process owner keeps in version control, edits and impor
 
     ## Princip 1. Hälsofrämjande kommunikation och information {#halsoframjande-kommunikation}
 
+    Sammanslagen med: proaktiv-information
+
     The statement.
 
     Nyckelord: Hälsofrämjande, proaktivitet
@@ -36,6 +38,9 @@ The file is the source a process owner keeps in version control, edits and impor
     ### Alternativ: Formulering A
 
     One candidate wording of the principle.
+
+The line `Sammanslagen med:` (optional, first under a principle's heading) names the principles
+merged into this one in this version: they have no text of their own here.
 
 `parse_document()` turns text into plain dataclasses (nothing touches the database) and
 raises `DocumentFormatError` listing every problem with its line number, in Swedish.
@@ -66,6 +71,7 @@ MAX_VERSION = 100_000
 MAX_PROBLEMS = 20
 
 KEYWORDS_PREFIX = "Nyckelord:"
+MERGED_PREFIX = "Sammanslagen med:"
 IMPLICATIONS_HEADING = "Vad innebär det för utförare och utvecklare?"
 ALTERNATIVE_PREFIX = "Alternativ:"
 PRINCIPLE_WORD = "Princip"
@@ -93,6 +99,7 @@ _ALTERNATIVE_ATTEMPT = re.compile(r"^Alternativ(?![^\W\d_])", re.IGNORECASE)
 _ALTERNATIVE = re.compile(r"^Alternativ:\s*(.*)$")
 _IMPLICATIONS = re.compile(r"^Vad innebär det för utförare och utvecklare\??$", re.IGNORECASE)
 _KEYWORDS = re.compile(rf"^{KEYWORDS_PREFIX}(.*)$")
+_MERGED = re.compile(rf"^{MERGED_PREFIX}(.*)$")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _CRITERION = re.compile(r"^ {0,3}\d{1,9}[.)](?:\s+(.*))?$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
@@ -129,7 +136,10 @@ class PrincipleData:
     keywords: str = ""
     implications: str = ""
     alternatives: list[AlternativeData] = field(default_factory=list)
+    # Keys of the principles merged into this one in this version ("Sammanslagen med: a, b").
+    merged_from: list[str] = field(default_factory=list)
     line: int = field(default=0, compare=False)
+    merged_line: int = field(default=0, compare=False)
 
 
 @dataclass
@@ -420,6 +430,10 @@ class _Parser:
                       "annan text hör hemma under en rubrik (###)."),
                 )
             return
+        if (self.target == "statement" and structural and not self.part.merged_line
+                and not any(text.strip() for text in self.buffer) and (merged := _MERGED.match(line))):
+            self.merged(merged.group(1), number)
+            return
         if self.target == "statement" and structural:
             match = _KEYWORDS.match(line)
             if match:
@@ -430,6 +444,24 @@ class _Parser:
                 self.after_keywords = True
                 return
         self.buffer.append(line)
+
+    def merged(self, value: str, number: int) -> None:
+        """The line 'Sammanslagen med: a, b' first under a principle's heading."""
+        part = self.part
+        part.merged_line = number
+        keys = [key.strip() for key in value.split(",")]
+        if not any(keys):
+            self.problems.add(number, _("raden 'Sammanslagen med:' saknar nycklar, t.ex. "
+                                        "'Sammanslagen med: enkel-kontakt, tydlig-information'."))
+            return
+        for key in keys:
+            if not KEY_PATTERN.match(key) or len(key) > MAX_KEY:
+                self.problems.add(number, _("'%(key)s' på raden 'Sammanslagen med:' är ingen giltig nyckel: använd "
+                                            "principernas nycklar åtskilda med kommatecken.", key=key))
+            elif key in part.merged_from:
+                self.problems.add(number, _("'%(key)s' står två gånger på raden 'Sammanslagen med:'.", key=key))
+            else:
+                part.merged_from.append(key)
 
     # -- headings
 
@@ -664,6 +696,18 @@ def parse_document(text: str) -> DocumentData:
 
     if not document.principles:
         problems.add(None, _("dokumentet har inga principer ('## Princip 1. Titel {#nyckel}')."))
+    own_keys = {p.key for p in document.principles}
+    merged_where: dict[str, int] = {}
+    for principle in document.principles:
+        for key in principle.merged_from:
+            if key in own_keys:
+                problems.add(principle.merged_line, _("principen '%(key)s' har egen text i dokumentet och kan inte "
+                                                      "samtidigt vara sammanslagen med en annan.", key=key))
+            elif key in merged_where:
+                problems.add(principle.merged_line, _("principen '%(key)s' är redan sammanslagen med en annan "
+                                                      "princip på rad %(first)s.", key=key, first=merged_where[key]))
+            else:
+                merged_where[key] = principle.merged_line
     for section in document.sections:
         if section.is_criteria:
             if not section.criteria:
@@ -708,6 +752,8 @@ def _front_matter(document: DocumentData) -> str:
 def _blocks_of(part: SectionData | PrincipleData) -> list[str]:
     if isinstance(part, PrincipleData):
         blocks = [f"## {PRINCIPLE_WORD} {part.number}. {part.title} {{#{part.key}}}"]
+        if part.merged_from:
+            blocks.append(f"{MERGED_PREFIX} {', '.join(part.merged_from)}")
         if part.statement:
             blocks.append(part.statement)
         blocks.append(f"{KEYWORDS_PREFIX} {part.keywords}" if part.keywords else KEYWORDS_PREFIX)
@@ -755,6 +801,7 @@ def data_from_version(version) -> DocumentData:
                     key=part.principle.key, number=part.number, title=_line(part.title),
                     statement=_text(part.statement), keywords=_line(part.keywords),
                     implications=_text(part.implications), alternatives=alternatives,
+                    merged_from=[principle.key for principle in part.merged_from],
                 )
             )
         else:

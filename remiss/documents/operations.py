@@ -12,6 +12,7 @@ from remiss.documents.format import (
     DocumentData,
     DocumentFormatError,
     PrincipleData,
+    Problem,
     parse_document,
     write_document,
 )
@@ -76,16 +77,31 @@ def import_document(text: str, actor=None) -> DocumentVersion:
     data = parse_document(text)
     document = db.session.execute(select(Document).where(Document.key == data.key)).scalar_one_or_none()
     number = _version_number(data, document)
+    latest = None
+    if document is not None:
+        # The edited file is prepared from the newest version there is (what the editor copies too).
+        latest = db.session.execute(
+            select(DocumentVersion).where(DocumentVersion.document_id == document.id)
+            .order_by(DocumentVersion.number.desc()).limit(1)
+        ).scalar_one_or_none()
 
-    if document is None:
-        document = Document(key=data.key)
-        db.session.add(document)
-        known: dict[str, Principle] = {}
-    else:
+    known: dict[str, Principle] = {}
+    if document is not None:
         known = {
             p.key: p
             for p in db.session.execute(select(Principle).where(Principle.document_id == document.id)).scalars()
         }
+    # A merged principle must have existed: its comments trace forward to the text it joined.
+    unknown = [
+        Problem(part.merged_line, _("principen '%(key)s' på raden 'Sammanslagen med:' finns inte i någon tidigare "
+                                    "version av dokumentet '%(document)s'.", key=key, document=data.key))
+        for part in data.principles for key in part.merged_from if key not in known
+    ]
+    if unknown:
+        raise DocumentFormatError(unknown)
+    if document is None:
+        document = Document(key=data.key)
+        db.session.add(document)
 
     version = DocumentVersion(
         document=document,
@@ -96,6 +112,7 @@ def import_document(text: str, actor=None) -> DocumentVersion:
         decision_body=data.decision_body,
         change_summary=data.change_summary,
         created_by_id=getattr(actor, "id", None),
+        based_on=latest,
     )
     db.session.add(version)
 
@@ -110,6 +127,7 @@ def import_document(text: str, actor=None) -> DocumentVersion:
             row = PrincipleText(
                 version=version, principle=principle, position=position, number=part.number, title=part.title,
                 statement=part.statement, keywords=part.keywords, implications=part.implications,
+                merged_from=[known[key] for key in part.merged_from],
             )
             parent = {"principle_text": row}
         else:
@@ -141,6 +159,8 @@ def import_document(text: str, actor=None) -> DocumentVersion:
             "sections": [s.key for s in data.sections],
             "principles": [p.key for p in data.principles],
             "new_principles": new_principles,
+            "based_on": latest.number if latest is not None else None,
+            "merged": {p.key: p.merged_from for p in data.principles if p.merged_from},
             "criteria": len(data.criteria),
             "alternatives": len(data.alternatives),
         },
