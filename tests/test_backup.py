@@ -27,7 +27,15 @@ from remiss.reports import rendering
 from tests.consolidation.conftest import consolidating  # noqa: F401  (a populated world)
 from tests.responses.conftest import answering  # noqa: F401
 
-OLDER_REVISION = "11c76c0fced3"  # the migration before the newest one
+
+
+def older_revision() -> str:
+    """The migration before the newest one."""
+    from alembic.script import ScriptDirectory
+    from flask import current_app
+
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return ScriptDirectory.from_config(config).get_revision(head_revision()).down_revision
 
 
 @pytest.fixture
@@ -132,7 +140,7 @@ def test_restore_refuses_a_database_with_data_unless_forced(app, consolidating, 
 
 def test_an_older_backup_is_upgraded_after_restoring(second_app, tmp_path):
     with second_app.app_context():
-        upgrade(revision=OLDER_REVISION)
+        upgrade(revision=older_revision())
         with db.engine.begin() as connection:
             connection.execute(text("INSERT INTO organisation (short_name, name, kind, created_at) VALUES ('GML', 'Gammal', 'hospital', '2025-01-01 00:00:00')"))
         db.engine.dispose()
