@@ -101,3 +101,97 @@ def newest_version(key: str) -> DocumentVersion | None:
             .limit(1)
         )
     ).scalar_one_or_none()
+
+
+# --- publication: approved versions, their decisions and the reports they rest on --------------------
+
+
+def approved_versions(document: Document) -> list[DocumentVersion]:
+    """The approved versions of a document (published and superseded), oldest first: public forever."""
+    return [v for v in document.versions if v.status in PUBLIC_STATUSES]
+
+
+def approved_decisions(versions) -> dict[int, "Decision"]:  # noqa: F821
+    """The steering group's latest approving decision of each version, by version id (one query).
+    A version without one (e.g. imported as already approved) is missing from the result."""
+    from remiss.decisions.models import Decision, DecisionOutcome, Proposal
+
+    ids = [v.id for v in versions]
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Proposal.version_id, Decision)
+        .join(Decision, Decision.proposal_id == Proposal.id)
+        .where(Proposal.version_id.in_(ids), Decision.outcome == DecisionOutcome.approved)
+        .order_by(Decision.decided_on, Decision.recorded_at, Decision.id)
+    ).all()
+    return {version_id: decision for version_id, decision in rows}  # the latest wins
+
+
+def approved_decision(version: DocumentVersion):
+    """The latest decision approving this version, or None."""
+    return approved_decisions([version]).get(version.id)
+
+
+def report_consultations(versions) -> dict[int, list]:
+    """Per version id, the consultations its approval rests on: those on the version itself, on the
+    version it was prepared from, and the one named in a proposal of it. One query for consultations,
+    one for proposals; ordered by opening date."""
+    from remiss.consultations.models import Consultation
+    from remiss.decisions.models import Proposal
+
+    versions = list(versions)
+    if not versions:
+        return {}
+    ids = [v.id for v in versions]
+    proposed = db.session.execute(
+        select(Proposal.version_id, Proposal.consultation_id)
+        .where(Proposal.version_id.in_(ids), Proposal.consultation_id.is_not(None))
+    ).all()
+    sources = {v.id: {v.id} | ({v.based_on_id} if v.based_on_id else set()) for v in versions}
+    wanted_versions = set().union(*sources.values())
+    wanted_ids = {consultation_id for _, consultation_id in proposed}
+    consultations = db.session.execute(
+        select(Consultation)
+        .where(Consultation.version_id.in_(wanted_versions) | Consultation.id.in_(wanted_ids or {-1}))
+        .order_by(Consultation.opens_at, Consultation.id)
+    ).scalars().all()
+    named: dict[int, set[int]] = {}
+    for version_id, consultation_id in proposed:
+        named.setdefault(version_id, set()).add(consultation_id)
+    return {
+        v.id: [c for c in consultations if c.version_id in sources[v.id] or c.id in named.get(v.id, set())]
+        for v in versions
+    }
+
+
+def previous_readable_version(user, version: DocumentVersion) -> DocumentVersion | None:
+    """What a version is compared with by default: the version it was prepared from, or else the
+    closest earlier one – whichever of them this user may read."""
+    document = version.document
+    based_on = next((v for v in document.versions if v.id == version.based_on_id), None)
+    if based_on is not None and may_read_version(user, based_on):
+        return based_on
+    earlier = [v for v in document.versions if v.number < version.number and may_read_version(user, v)]
+    return earlier[-1] if earlier else None
+
+
+def previous_approved_version(version: DocumentVersion) -> DocumentVersion | None:
+    """The approved version before this one (the history page's diff link)."""
+    earlier = [v for v in approved_versions(version.document) if v.number < version.number]
+    return earlier[-1] if earlier else None
+
+
+def newly_approved(document: Document | None = None, limit: int = 50) -> list[DocumentVersion]:
+    """Approved versions, the most recently published first: the Atom feed's entries."""
+    statement = (
+        select(DocumentVersion)
+        .where(DocumentVersion.status.in_(PUBLIC_STATUSES))
+        .options(selectinload(DocumentVersion.document))
+        .order_by(DocumentVersion.published_at.desc().nulls_last(), DocumentVersion.created_at.desc(),
+                  DocumentVersion.id.desc())
+        .limit(limit)
+    )
+    if document is not None:
+        statement = statement.where(DocumentVersion.document_id == document.id)
+    return list(db.session.execute(statement).scalars())
