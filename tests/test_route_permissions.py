@@ -55,6 +55,15 @@ TABLE = {
     "documents.versions": ("/documents/{doc}/versions", "GET", {**everyone(), A: "login", REP: 403, OTHER: 403}),
     "documents.version": ("/documents/{doc}/versions/1", "GET", {A: "login", ADM: "ok", PO: "ok", ST: "ok", REP: 403, OTHER: 403}),
     "documents.version_markdown": ("/documents/{doc}/versions/1.md", "GET", {A: "login", ADM: "ok", PO: "ok", ST: "ok", REP: 403, OTHER: 403}),
+    "documents.version_pdf": ("/documents/{doc}/versions/1.pdf", "GET", {A: "login", ADM: "ok", PO: "ok", ST: "ok", REP: 403, OTHER: 403}),
+    "documents.version_docx": ("/documents/{doc}/versions/1.docx", "GET", {A: "login", ADM: "ok", PO: "ok", ST: "ok", REP: 403, OTHER: 403}),
+    # Diff and history of a document whose only version is a draft: for those who may read it.
+    "documents.diff": ("/documents/{doc}/diff", "GET", {A: "login", ADM: "ok", PO: "ok", ST: "ok", REP: 403, OTHER: 403}),
+    "documents.diff_print": ("/documents/{doc}/diff/print", "GET", {A: "login", ADM: "ok", PO: "ok", ST: "ok", REP: 403, OTHER: 403}),
+    "documents.history": ("/documents/{doc}/history", "GET", {A: "login", ADM: "ok", PO: "ok", ST: "ok", REP: 403, OTHER: 403}),
+    # Feeds carry approved versions only; a document never approved has no feed, for anyone.
+    "documents.feed": ("/documents/feed.atom", "GET", everyone()),
+    "documents.document_feed": ("/documents/{doc}/feed.atom", "GET", everyone(404)),
     "pages.accessibility": ("/tillganglighet", "GET", everyone()),
     "auth.login": ("/login", "GET", everyone()),
     "auth.logout": ("/logout", "POST", everyone()),
@@ -125,6 +134,13 @@ TABLE = {
     "reports.view": ("/consultations/{c}/report/view", "GET", {**staff_only(), ST: "ok"}),
     "reports.download": ("/consultations/{c}/report.csv", "GET", {**staff_only(), ST: "ok"}),
     "reports.new_version": ("/consultations/{c}/report/new-version", "GET", {**staff_only(), ADM: None, PO: None}),
+    # Tracing: linking is part of preparing a version (process owners, administrators); the trace is read
+    # by whoever may read the version (here a draft); the unlinked list belongs to the consolidation.
+    "tracing.version_links": ("/documents/{doc}/versions/1/links", "GET", staff_only()),
+    "tracing.principle_links": ("/documents/{doc}/versions/1/principles/princip-1/links", "GET", staff_only()),
+    "tracing.principle_trace": ("/documents/{doc}/versions/1/principles/princip-1/trace", "GET",
+                                {A: "login", ADM: "ok", PO: "ok", ST: "ok", REP: 403, OTHER: 403}),
+    "tracing.flagged": ("/consultations/{c}/consolidation/unlinked", "GET", staff_only()),
     "responses.mine": ("/my", "GET", {**logged_in()}),
     "responses.respond": ("/consultations/{c}/respond", "GET", RESPONDENT_ONLY),
     "responses.general": ("/consultations/{c}/respond/general", "GET", RESPONDENT_ONLY),

@@ -13,7 +13,6 @@ import io
 import re
 
 from docx import Document as WordDocument
-from docx.enum.text import WD_BREAK
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt
@@ -69,6 +68,7 @@ def render_pdf(version: DocumentVersion, decision=None) -> bytes:
 
 _BULLET = re.compile(r"^\s*[-*+]\s+")
 _NUMBERED = re.compile(r"^\s*\d+[.)]\s+")
+_EMPHASIS = re.compile(r"(\*\*[^*\n]+\*\*|\*[^*\n]+\*)")
 
 
 class _Writer:
@@ -85,28 +85,42 @@ class _Writer:
             paragraph.add_run(clean(text))
         return paragraph
 
-    def markdown_text(self, text: str) -> None:
-        """The Markdown source as Word paragraphs: list items become Word list paragraphs, emphasis
-        markers are left as typed (the text is the record, not a rendering of it)."""
+    def inline(self, paragraph, text: str, bold: bool = False) -> None:
+        """Runs of text with Markdown's **strong** and *emphasis* as bold and italic runs."""
+        for piece in _EMPHASIS.split(text):
+            if not piece:
+                continue
+            if piece.startswith("**") and piece.endswith("**") and len(piece) > 4:
+                paragraph.add_run(piece[2:-2]).bold = True
+            elif piece.startswith("*") and piece.endswith("*") and len(piece) > 2:
+                run = paragraph.add_run(piece[1:-1])
+                run.italic = True
+                run.bold = bold or None
+            else:
+                paragraph.add_run(piece).bold = bold or None
+
+    def markdown_text(self, text: str, bold: bool = False) -> None:
+        """The Markdown source as Word paragraphs: a blank line parts paragraphs, a single newline is
+        a space (as in Markdown), list items become Word list paragraphs, **strong** is bold."""
         for block in re.split(r"\n\s*\n", clean(text).strip()):
             if not block.strip():
                 continue
             lines = block.split("\n")
-            if all(_BULLET.match(line) or _NUMBERED.match(line) or line.startswith("  ") for line in lines):
+            if any(_BULLET.match(line) or _NUMBERED.match(line) for line in lines):
                 current = None
                 for line in lines:
-                    if _BULLET.match(line):
-                        current = self.doc.add_paragraph(_BULLET.sub("", line), style="List Bullet")
-                    elif _NUMBERED.match(line):
-                        current = self.doc.add_paragraph(_NUMBERED.sub("", line), style="List Number")
-                    elif current is not None:
-                        current.add_run(" " + line.strip())
+                    if _BULLET.match(line) or _NUMBERED.match(line):
+                        style = "List Bullet" if _BULLET.match(line) else "List Number"
+                        current = self.doc.add_paragraph(style=style)
+                        self.inline(current, _NUMBERED.sub("", _BULLET.sub("", line)), bold)
+                    elif current is None:
+                        current = self.doc.add_paragraph()
+                        self.inline(current, line.strip(), bold)
+                    else:
+                        self.inline(current, " " + line.strip(), bold)
                 continue
             paragraph = self.doc.add_paragraph()
-            for i, line in enumerate(lines):
-                if i:
-                    paragraph.add_run().add_break(WD_BREAK.LINE)
-                paragraph.add_run(line)
+            self.inline(paragraph, " ".join(line.strip() for line in lines), bold)
 
     def properties(self) -> None:
         version = self.version
@@ -172,8 +186,7 @@ class _Writer:
         if hasattr(part, "statement"):
             self.doc.add_heading(clean(_("Princip %(number)s.", number=part.number) + " " + part.title), level=1)
             if part.statement:
-                statement = self.doc.add_paragraph()
-                statement.add_run(clean(part.statement.strip())).bold = True
+                self.markdown_text(part.statement, bold=True)
             if part.keyword_list:
                 self.paragraph(", ".join(part.keyword_list), bold_label=_("Nyckelord") + ":")
             self.doc.add_heading(_("Vad innebär det för utförare och utvecklare?"), level=2)
