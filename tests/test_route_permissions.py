@@ -134,6 +134,16 @@ TABLE = {
     "reports.view": ("/consultations/{c}/report/view", "GET", {**staff_only(), ST: "ok"}),
     "reports.download": ("/consultations/{c}/report.csv", "GET", {**staff_only(), ST: "ok"}),
     "reports.new_version": ("/consultations/{c}/report/new-version", "GET", {**staff_only(), ADM: None, PO: None}),
+    # Decisions: the steering group, process owners and administrators read; process owners and
+    # administrators send and withdraw (the world's version is a draft); members and process owners
+    # comment and record. The world's proposal is not open (its version is a draft): 409 for those
+    # who may record.
+    "decisions.index": ("/decisions", "GET", {**staff_only(), ST: "ok"}),
+    "decisions.propose": ("/documents/{doc}/versions/1/propose", "GET", staff_only()),
+    "decisions.withdraw": ("/documents/{doc}/versions/1/withdraw", "GET", staff_only()),
+    "decisions.show": ("/decisions/{proposal}", "GET", {**staff_only(), ST: "ok"}),
+    "decisions.comment": ("/decisions/{proposal}/comments", "POST", {**staff_only(), ADM: 403, PO: None, ST: None}),
+    "decisions.record": ("/decisions/{proposal}/decision", "GET", {**staff_only(), ADM: 403, PO: 409, ST: 409}),
     # Tracing: linking is part of preparing a version (process owners, administrators); the trace is read
     # by whoever may read the version (here a draft); the unlinked list belongs to the consolidation.
     "tracing.version_links": ("/documents/{doc}/versions/1/links", "GET", staff_only()),
@@ -200,9 +210,14 @@ def world(app, answering, make_user, make_organisation):
         response.attachments.append(Attachment(filename="svar.pdf", content_type="application/pdf", size=len(data),
                                                sha256=hashlib.sha256(data).hexdigest(), data=data))
         db.session.add(response)
+        from remiss.decisions.models import Proposal
+        proposal = Proposal(version_id=respondent.consultation.version_id, message="Till styrgruppen.")
+        db.session.add(proposal)
         db.session.commit()
+        proposal_id = proposal.id
         document_key = db.session.execute(select(db.text("key FROM document"))).scalar_one()
         ids = dict(doc=document_key, network=network.id, su_response=response.id, attachment=response.attachments[0].id)
+    ids.update(proposal=proposal_id)
     ids.update(empty_org=empty.id, p1=w.principles[0], c=w.consultation, q=w.questions[0], su_r=w.su_respondent, nu_r=w.nu_respondent,
                su=w.su.id, anna=w.anna.id, pia=w.pia.id)
     users = {ADM: w.administrator, PO: w.owner, ST: w.steering, REP: w.anna, OTHER: w.outsider}
