@@ -82,6 +82,8 @@ TABLE = {
     "auth.people_deactivate": ("/admin/people/{anna}/deactivate", "GET", admin_only()),
     "auth.people_invitation": ("/admin/people/{pia}/invitation", "POST", {**admin_only(), ADM: None}),
     "auth.people_reactivate": ("/admin/people/{anna}/reactivate", "POST", {**admin_only(), ADM: None}),
+    "auth.person_data_export": ("/admin/people/{anna}/personal-data", "GET", admin_only()),
+    "auth.person_erase": ("/admin/people/{anna}/erase", "GET", admin_only()),
     "organisations.organisations": ("/admin/organisations", "GET", admin_only()),
     "organisations.organisation_new": ("/admin/organisations/new", "GET", admin_only()),
     "organisations.organisation_import": ("/admin/organisations/import", "GET", admin_only()),

@@ -348,3 +348,7 @@ def mailbox():
         per_page=MAILS_PER_PAGE, error_out=False,
     )
     return render_template("auth/mailbox.html", page=page)
+
+
+# GDPR export and erasure live in their own module, on this blueprint.
+from remiss.auth import gdpr_views  # noqa: E402,F401
