@@ -195,3 +195,18 @@ def may_comment_proposal(user) -> bool:
 def may_record_decision(user) -> bool:
     """Record the steering group's decision as the minutes have it: a member or the process owner."""
     return _is(user, Role.steering_member, Role.process_owner)
+
+
+# --- tracing (added with the tracing area) ------------------------------------------------------
+
+
+def may_link_changes(user) -> bool:
+    """Link comments to the changes they led to in the next version: part of preparing a version,
+    so the same people who prepare versions (process owners and administrators)."""
+    return may_manage_documents(user)
+
+
+def may_read_full_trace(user) -> bool:
+    """From a principle back to its comments with everything: real names and consultations whose
+    report is not final yet – those who read the internal report. Others see what the public report shows."""
+    return may_read_internal_report(user)
