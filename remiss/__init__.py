@@ -109,6 +109,8 @@ def create_app(test_config=None):
     app.register_blueprint(consolidation_bp)
     from remiss.reports.views import bp as reports_bp
     app.register_blueprint(reports_bp)
+    from remiss.audit.views import bp as audit_bp
+    app.register_blueprint(audit_bp)
     from remiss.tracing.views import bp as tracing_bp
     app.register_blueprint(tracing_bp)
     from remiss.documents.editor_views import bp as editor_bp

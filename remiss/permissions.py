@@ -169,6 +169,19 @@ def may_manage_reports(user) -> bool:
     return may_manage_consultations(user)
 
 
+# --- audit trail (added with the audit area) ------------------------------------------------------
+
+
+def may_read_audit(user) -> bool:
+    """The audit trail of one consultation or one document: process owners and administrators."""
+    return _is(user, Role.process_owner, Role.administrator)
+
+
+def may_read_full_audit(user) -> bool:
+    """The whole audit trail – people, roles and organisations too: administrators only."""
+    return may_administer(user)
+
+
 # --- decisions (added with the decisions area) ------------------------------------------------
 
 

@@ -136,6 +136,14 @@ TABLE = {
     "reports.view": ("/consultations/{c}/report/view", "GET", {**staff_only(), ST: "ok"}),
     "reports.download": ("/consultations/{c}/report.csv", "GET", {**staff_only(), ST: "ok"}),
     "reports.new_version": ("/consultations/{c}/report/new-version", "GET", {**staff_only(), ADM: None, PO: None}),
+    # The audit trail: a consultation's and a document's for process owners and administrators, all of it
+    # (people and roles too) for administrators only.
+    "audit.consultation_log": ("/consultations/{c}/audit", "GET", staff_only()),
+    "audit.consultation_log_csv": ("/consultations/{c}/audit.csv", "GET", staff_only()),
+    "audit.document_log": ("/documents/{doc}/audit", "GET", staff_only()),
+    "audit.document_log_csv": ("/documents/{doc}/audit.csv", "GET", staff_only()),
+    "audit.index": ("/audit", "GET", admin_only()),
+    "audit.index_csv": ("/audit.csv", "GET", admin_only()),
     # Decisions: the steering group, process owners and administrators read; process owners and
     # administrators send and withdraw (the world's version is a draft); members and process owners
     # comment and record. The world's proposal is not open (its version is a draft): 409 for those

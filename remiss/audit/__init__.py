@@ -1,4 +1,6 @@
 """Writing to the audit trail; every operation that changes state calls record()."""
+from collections.abc import Iterable
+
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -6,11 +8,10 @@ from remiss.audit.models import AuditEntry
 from remiss.extensions import db
 
 
-def record(actor, action: str, obj, *, summary: str = "", before=None, after=None, document_id=None,
-           consultation_id=None):
-    """Append one entry. The caller's transaction commits it with the change itself."""
-    db.session.flush()  # so that a new object has its id
-    entry = AuditEntry(
+def entry(actor, action: str, obj, *, summary: str = "", before=None, after=None, document_id=None,
+          consultation_id=None) -> AuditEntry:
+    """One entry, not yet added: `obj` must already have its id (flushed)."""
+    return AuditEntry(
         actor_id=getattr(actor, "id", None),
         action=action,
         object_type=type(obj).__name__,
@@ -21,8 +22,25 @@ def record(actor, action: str, obj, *, summary: str = "", before=None, after=Non
         before=before,
         after=after,
     )
-    db.session.add(entry)
-    return entry
+
+
+def record(actor, action: str, obj, *, summary: str = "", before=None, after=None, document_id=None,
+           consultation_id=None):
+    """Append one entry. The caller's transaction commits it with the change itself."""
+    db.session.flush()  # so that a new object has its id
+    new = entry(actor, action, obj, summary=summary, before=before, after=after, document_id=document_id,
+                consultation_id=consultation_id)
+    db.session.add(new)
+    return new
+
+
+def record_many(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """Append many entries (built with `entry()`) in one flush: for bulk operations, where
+    record()'s flush per call would cost one round trip per entry."""
+    entries = list(entries)
+    db.session.add_all(entries)
+    db.session.flush()
+    return entries
 
 
 class AppendOnly(RuntimeError):
@@ -34,3 +52,12 @@ def _refuse_changes(session, flush_context, instances):
     for obj in (*session.dirty, *session.deleted):
         if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
             raise AppendOnly(f"audit entry {obj.id} is append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_changes(orm_execute_state):
+    """update(AuditEntry) / delete(AuditEntry) executed through the session bypass the flush."""
+    if (orm_execute_state.is_update or orm_execute_state.is_delete) and any(
+        mapper.class_ is AuditEntry for mapper in orm_execute_state.all_mappers
+    ):
+        raise AppendOnly("audit entries are append-only")

@@ -241,7 +241,7 @@ def set_disposition(answer: PrincipleAnswer | GeneralAnswer, target: Disposition
         return _conflict(stored, disposition_values(stored), yours)
     record(actor, "consolidation.disposition_set", stored, summary=_subject(answer, target),
            before=before, after={**yours, "lock_version": stored.lock_version},
-           document_id=_document_id(consultation))
+           document_id=_document_id(consultation), consultation_id=consultation.id)
     return SaveResult(saved=True, changed=True, lock_version=stored.lock_version)
 
 
@@ -295,7 +295,8 @@ def set_summary(consultation: Consultation, principle_text: PrincipleText, text:
     record(actor, "consolidation.summary_set", stored,
            summary=_("Sammanfattning för princip %(number)s: %(title)s", number=principle_text.number,
                      title=principle_text.title),
-           before=before, after={**yours, "lock_version": stored.lock_version}, document_id=_document_id(consultation))
+           before=before, after={**yours, "lock_version": stored.lock_version}, document_id=_document_id(consultation),
+           consultation_id=consultation.id)
     return SaveResult(saved=True, changed=True, lock_version=stored.lock_version)
 
 
@@ -340,7 +341,7 @@ def complete_consolidation(consultation: Consultation, actor, now: datetime | No
            before={"status": ConsultationStatus.closed.value},
            after={"status": ConsultationStatus.consolidated.value, "dispositions": progress.done,
                   "at": now.isoformat()},
-           document_id=_document_id(consultation))
+           document_id=_document_id(consultation), consultation_id=consultation.id)
     # Imported here: the report area builds on this one (its figures come from consolidation.queries).
     from remiss.reports.operations import freeze_reports
 

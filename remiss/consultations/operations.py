@@ -538,6 +538,7 @@ def open_consultation(consultation: Consultation, actor, now: datetime | None = 
     _version_follows(consultation, actor)
     sent = _mail_respondents(consultation, respondents, ReminderKind.invitation, actor, now)
     _audit(actor, "consultation.opened", consultation, summary=f"{sent} inbjudningar skickade",
+           before={"status": ConsultationStatus.draft.value},
            after={"status": consultation.status.value, "invitations": sent, "respondents": len(respondents)})
     return sent
 
@@ -578,11 +579,13 @@ def extend_deadline(consultation: Consultation, actor, new_deadline: datetime, n
 
 def close_consultation(consultation: Consultation, actor, now: datetime | None = None) -> None:
     """Process owners (or the daily job, actor None): no more answers are accepted."""
+    before = consultation.status
     states.move(consultation, ConsultationStatus.closed)
     consultation.closed_at = now or utcnow()
     db.session.flush()
     _version_follows(consultation, actor)
-    _audit(actor, "consultation.closed", consultation, after={"status": consultation.status.value})
+    _audit(actor, "consultation.closed", consultation, before={"status": before.value},
+           after={"status": consultation.status.value})
 
 
 def close_due(now: datetime | None = None) -> list[Consultation]:

@@ -55,5 +55,5 @@ def freeze_reports(consultation: Consultation, actor, now: datetime | None = Non
            after={"number": number,
                   "files": {f"{r.format}{'-public' if r.public else ''}": {"sha256": r.sha256, "size": r.size}
                             for r in stored}},
-           document_id=consultation.version.document_id)
+           document_id=consultation.version.document_id, consultation_id=consultation.id)
     return stored

@@ -31,6 +31,7 @@ from sqlalchemy import insert, select, text as sql_text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from remiss.audit import record_many
 from remiss.audit.models import AuditEntry
 from remiss.auth.models import User
 from remiss.consultations.models import (
@@ -821,14 +822,16 @@ def write_responses(consultation: Consultation, checked: ValidatedFile, actor: U
         rows = checked.rows[respondent_id]
         entries.append(AuditEntry(
             actor_id=actor_id, action="response.imported", object_type=Response.__name__, object_id=response_id,
-            document_id=document_id, summary=f"{checked.names[respondent_id]}: {filename}",
+            document_id=document_id, consultation_id=consultation.id,
+            summary=f"{checked.names[respondent_id]}: {filename}",
+            before={"status": ResponseStatus.draft.value, "revision": revision} if respondent_id in drafts else None,
             after={"consultation_id": consultation.id, "respondent_id": respondent_id, "revision": revision,
+                   "status": ResponseStatus.submitted.value,
                    "channel": ResponseChannel.bulk_import.value, "file": filename, "answers": len(rows),
                    "rows": [rows[0].row, rows[-1].row], "continued_draft": respondent_id in drafts,
                    "submitted_at": checked.received.get(respondent_id, now).isoformat()},
         ))
-    db.session.add_all(entries)
-    db.session.flush()
+    record_many(entries)
     return sum(len(rows) for rows in checked.rows.values())
 
 

@@ -417,10 +417,11 @@ def _touch(response: Response, now: datetime) -> None:
 
 
 def _audit_save(actor, obj, previous_by: int | None, previous_at: datetime | None, now: datetime, *,
-                action: str, summary: str, document_id: int) -> None:
+                action: str, summary: str, document_id: int, consultation_id: int) -> None:
     if previous_by == getattr(actor, "id", None) and previous_at is not None and now - previous_at < AUDIT_COALESCE:
         return
-    record(actor, action, obj, summary=summary, after={"lock_version": obj.lock_version}, document_id=document_id)
+    record(actor, action, obj, summary=summary, after={"lock_version": obj.lock_version}, document_id=document_id,
+           consultation_id=consultation_id)
 
 
 # --- saving one part, with optimistic locking -------------------------------------------------
@@ -551,7 +552,8 @@ def _save_part(response: Response, answer: AnswerInput, actor, now: datetime) ->
         stored = find(response, answer.subject, fresh=True)
         return _conflict(answer, stored, values_of)
     _audit_save(actor, stored, previous_by, previous_at, now, action=f"response.{answer.kind}_saved",
-                summary=_audit_subject(answer), document_id=response.respondent.consultation.version.document_id)
+                summary=_audit_subject(answer), document_id=response.respondent.consultation.version.document_id,
+                consultation_id=response.respondent.consultation_id)
     return SaveResult(answer.key, saved=True, lock_version=stored.lock_version, saved_at=now)
 
 
@@ -618,7 +620,7 @@ def record_late_save(respondent: Respondent, actor, payload: dict, now: datetime
     respondent.last_activity_at = now
     record(actor, "response.late_save", late,
            summary=_("Ändring efter svarstiden sparad separat (%(action)s).", action=payload.get("action", "")),
-           document_id=respondent.consultation.version.document_id)
+           document_id=respondent.consultation.version.document_id, consultation_id=respondent.consultation_id)
     return late
 
 
@@ -659,8 +661,10 @@ def submit(response: Response, actor, *, publish_name: bool = False, now: dateti
     respondent.last_activity_at = now
     record(actor, "response.submitted", response,
            summary=_("Remissvar revision %(revision)s inskickat.", revision=response.revision),
-           after={"revision": response.revision, "submitted_at": now.isoformat(), "publish_name": publish},
-           document_id=consultation.version.document_id)
+           before={"status": ResponseStatus.draft.value, "revision": response.revision},
+           after={"status": ResponseStatus.submitted.value, "revision": response.revision,
+                  "submitted_at": now.isoformat(), "publish_name": publish},
+           document_id=consultation.version.document_id, consultation_id=consultation.id)
     sent, failed = notifications.send_receipts(response)
     return SubmitResult(response, sent, failed)
 
@@ -732,7 +736,7 @@ def reopen(response: Response, actor, reason: str, now: datetime | None = None) 
     record(actor, "response.reopened", draft, summary=reason,
            before={"response_id": response.id, "revision": response.revision, "status": "submitted"},
            after={"response_id": draft.id, "revision": draft.revision, "status": "draft", "answers_copied": copied},
-           document_id=consultation.version.document_id)
+           document_id=consultation.version.document_id, consultation_id=consultation.id)
     notifications.send_reopened(draft, reason)
     return draft
 
@@ -790,7 +794,7 @@ def apply_answers(response: Response, rows, actor, now: datetime | None = None) 
     record(actor, "response.answers_applied", response,
            summary=_("%(count)s principsvar skrivna på en gång.", count=count),
            after={"revision": response.revision, "principles": count},
-           document_id=consultation.version.document_id)
+           document_id=consultation.version.document_id, consultation_id=consultation.id)
     return count
 
 
@@ -909,9 +913,11 @@ def register_on_behalf(respondent: Respondent, actor, channel: ResponseChannel |
     record(actor, "response.registered", response,
            summary=_("Svar registrerat för remissinstansen (%(channel)s), inkom %(when)s.",
                      channel=channel.value, when=local(data.received_at).date().isoformat()),
-           after={"revision": response.revision, "channel": channel.value, "submitted_at": data.received_at.isoformat(),
+           before={"status": ResponseStatus.draft.value, "revision": response.revision},
+           after={"status": ResponseStatus.submitted.value, "revision": response.revision, "channel": channel.value,
+                  "submitted_at": data.received_at.isoformat(),
                   "attachment": {"id": attachment.id, "filename": filename, "sha256": attachment.sha256,
                                  "size": attachment.size}},
-           document_id=consultation.version.document_id)
+           document_id=consultation.version.document_id, consultation_id=consultation.id)
     notifications.send_receipts(response)
     return response
