@@ -31,7 +31,8 @@ def file_name(version: DocumentVersion, extension: str) -> str:
     return f"{version.document.key}-version-{version.number}.{extension}"
 
 
-def _language() -> str:
+def language() -> str:
+    """The language the file is written in (the interface language of the request)."""
     locale = get_locale()
     return locale.language if locale is not None else "sv"
 
@@ -41,7 +42,7 @@ def _language() -> str:
 
 def render_html(version: DocumentVersion, decision=None, paged_css: Markup | None = None) -> str:
     return render_template("documents/export.html", version=version, document=version.document,
-                           decision=decision, paged_css=paged_css, lang=_language(),
+                           decision=decision, paged_css=paged_css, lang=language(),
                            approved=states.is_public(version))
 
 
@@ -128,13 +129,13 @@ class _Writer:
         properties.title = clean(version.title)
         properties.subject = clean(version.document.key)
         properties.author = clean(version.owner or "Remiss")
-        properties.language = "sv-SE" if _language() == "sv" else "en-GB"
+        properties.language = "sv-SE" if language() == "sv" else "en-GB"
         properties.category = clean(_("Version %(number)s", number=version.number))
         styles = self.doc.styles.element
         run_properties = styles.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-        language = OxmlElement("w:lang")
-        language.set(qn("w:val"), properties.language)
-        run_properties.append(language)
+        lang = OxmlElement("w:lang")
+        lang.set(qn("w:val"), properties.language)
+        run_properties.append(lang)
 
     def page_furniture(self) -> None:
         version = self.version

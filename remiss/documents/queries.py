@@ -134,9 +134,9 @@ def approved_decision(version: DocumentVersion):
 
 
 def report_consultations(versions) -> dict[int, list]:
-    """Per version id, the consultations its approval rests on: those on the version itself, on the
-    version it was prepared from, and the one named in a proposal of it. One query for consultations,
-    one for proposals; ordered by opening date."""
+    """Per version id, the consultations its approval rests on: those on the version it was prepared
+    from, and the one named in a proposal of it (a version proposed unchanged after its own remiss).
+    One query for consultations, one for proposals; ordered by opening date."""
     from remiss.consultations.models import Consultation
     from remiss.decisions.models import Proposal
 
@@ -148,8 +148,8 @@ def report_consultations(versions) -> dict[int, list]:
         select(Proposal.version_id, Proposal.consultation_id)
         .where(Proposal.version_id.in_(ids), Proposal.consultation_id.is_not(None))
     ).all()
-    sources = {v.id: {v.id} | ({v.based_on_id} if v.based_on_id else set()) for v in versions}
-    wanted_versions = set().union(*sources.values())
+    sources = {v.id: {v.based_on_id} if v.based_on_id else set() for v in versions}
+    wanted_versions = set().union(*sources.values()) or {-1}
     wanted_ids = {consultation_id for _, consultation_id in proposed}
     consultations = db.session.execute(
         select(Consultation)

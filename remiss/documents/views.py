@@ -24,7 +24,7 @@ MAX_NUMBER = 2**31 - 1
 
 @bp.context_processor
 def _helpers():
-    return {"format_date": format_date, "report_is_final": report_is_final, "version_states": states}
+    return {"format_date": format_date, "report_is_final": report_is_final}
 
 
 @bp.route("/")
@@ -194,7 +194,7 @@ def _atom(versions, title: str, self_url: str, alternate_url: str, feed_id: str)
     feed.author({"name": "Remiss"})
     feed.link(href=self_url, rel="self", type="application/atom+xml")
     feed.link(href=alternate_url, rel="alternate", type="text/html")
-    feed.language("sv")
+    feed.language(export.language())
     feed.updated(max((_published(v) for v in versions), default=datetime(2000, 1, 1, tzinfo=timezone.utc)))
     # feedgen puts entries first-added last; add the oldest first so the newest leads the feed.
     for version in reversed(versions):

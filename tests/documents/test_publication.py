@@ -124,6 +124,8 @@ def test_history_lists_approved_versions_with_decision_diff_and_report(client, p
     # The public consolidated report of the remiss version 2 came from.
     assert f"/consultations/{published.consultation}/report/view?public=1" in html
     assert "RS 2024-05699" in html
+    # Version 1 did not come from that remiss (it was the text consulted on): no report under it.
+    assert html.count(f"/consultations/{published.consultation}/report/view?public=1") == 1
     # Drafts and decisions that did not approve never appear.
     assert "Version 3" not in html and "Utkast som ingen" not in html and "Hemlig återremiss" not in html
 
@@ -273,3 +275,14 @@ def test_exports_of_a_draft_are_for_the_staff(client, auth, published):
     response = client.get(f"/documents/{KEY}/versions/3.docx")
     assert response.status_code == 200
     assert client.get(f"/documents/{KEY}/versions/9.pdf").status_code == 404
+
+
+def test_pages_and_files_in_english(client, published):
+    from tests.conftest import post_form
+
+    post_form(client, "/language", {"locale": "en", "next": "/"})
+    for path in (f"/documents/{KEY}/history", f"/documents/{KEY}/diff?from=1&to=2", f"/documents/{KEY}/versions/2"):
+        assert client.get(path).status_code == 200, path
+    assert client.get(f"/documents/{KEY}/versions/2.docx").status_code == 200
+    root = _feed(client, "/documents/feed.atom")
+    assert len(root.findall(f"{ATOM}entry")) == 2
