@@ -16,6 +16,8 @@ from urllib.parse import unquote_to_bytes
 
 from flask import request
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 from remiss.errors import render_error
@@ -135,6 +137,20 @@ def refuse_bad_text():
     return None
 
 
+_flask_wtf_wrap_formdata = FlaskForm.Meta.wrap_formdata
+
+
+def _form_fields_only(self, form, formdata):
+    """Forms are filled from form fields and files only. Flask-WTF would fill them from a JSON body
+    too, and fails with a 500 when that JSON is a list, a number or holds objects; no form here is
+    meant to be posted as JSON (the JSON routes read their JSON themselves), so such a post is a
+    form with nothing filled in, refused like any other."""
+    if formdata is _Auto and request.is_json and not request.form and not request.files:
+        return None
+    return _flask_wtf_wrap_formdata(self, form, formdata)
+
+
 def init_app(app) -> None:
+    FlaskForm.Meta.wrap_formdata = _form_fields_only
     # First of all before-request functions: before the CSRF check, which parses the form.
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_bad_text)
