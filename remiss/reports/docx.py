@@ -159,10 +159,11 @@ class _Writer:
     def properties(self) -> None:
         report = self.report
         properties = self.doc.core_properties
-        properties.title = clean(f"{_('Remissammanställning')}: {report.title}")
-        properties.subject = clean(report.document_title)
+        # Word's document properties hold at most 255 characters; a title may be 300 (python-docx refuses more).
+        properties.title = clean(f"{_('Remissammanställning')}: {report.title}")[:255]
+        properties.subject = clean(report.document_title)[:255]
         properties.author = "Remiss"
-        properties.keywords = clean(report.reference_number)
+        properties.keywords = clean(report.reference_number)[:255]
         properties.language = "sv-SE" if report.locale == "sv" else "en-GB"
         properties.category = common.draft_word() if report.draft else common.edition(report)
         properties.comments = clean(common.draft_notice() if report.draft else common.audience(report))
