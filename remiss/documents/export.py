@@ -126,9 +126,10 @@ class _Writer:
     def properties(self) -> None:
         version = self.version
         properties = self.doc.core_properties
-        properties.title = clean(version.title)
-        properties.subject = clean(version.document.key)
-        properties.author = clean(version.owner or "Remiss")
+        # Word's document properties hold at most 255 characters; a title or owner may be 300.
+        properties.title = clean(version.title)[:255]
+        properties.subject = clean(version.document.key)[:255]
+        properties.author = clean(version.owner or "Remiss")[:255]
         properties.language = "sv-SE" if language() == "sv" else "en-GB"
         properties.category = clean(_("Version %(number)s", number=version.number))
         styles = self.doc.styles.element

@@ -360,6 +360,14 @@ def test_exports_carry_the_payload_as_data(client, auth, hostile):
         assert tag in xml and "&lt;script&gt;alert(&apos;" + tag in xml.replace("'", "&apos;"), tag
         pairs += w.tags[tag]
 
+    # The version as Word: titles of up to 300 characters, payloads as text runs.
+    version_docx = client.get(f"/documents/{w.version_key}/versions/{w.version_number}.docx")
+    assert version_docx.status_code == 200, version_docx.status_code
+    with zipfile.ZipFile(io.BytesIO(version_docx.data)) as archive:
+        xml = archive.read("word/document.xml").decode("utf-8")
+    assert "<script>" not in xml and "XSSPTITLE" in xml
+    pairs += w.tags["XSSPTITLE"]
+
     html = client.get(base + ".html")
     pairs += assert_inert(html.get_data(as_text=True), "report.html", w.tags)
     markdown = client.get(f"/documents/{w.hostile_key}/versions/1.md")
