@@ -74,4 +74,4 @@ class MergeForm(FlaskForm):
 
 class UploadForm(FlaskForm):
     file = FileField(_l("Markdown-fil (.md)"))
-    text = TextAreaField(_l("Eller klistra in filens text"))
+    text = TextAreaField(_l("Eller klistra in filens text"), render_kw={"rows": 20, "spellcheck": "false"})
