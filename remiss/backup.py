@@ -5,8 +5,9 @@ while the application keeps reading and writing (WAL mode); the copy is a single
 file (journal mode DELETE) that `sqlite3` or `restore` can open.
 
 PostgreSQL: `pg_dump --format=custom` (a consistent snapshot: pg_dump runs in one repeatable-read
-transaction) and, to restore, `pg_restore` piped into `psql --single-transaction`, so that the
-database is either wholly replaced or left as it was. The client tools must be of the server's
+transaction) and, to restore, `pg_restore` piped into `psql --single-transaction` after dropping
+every table, sequence and type in the public schema, so that the database is either wholly
+replaced or left as it was. The client tools must be of the server's
 major version or newer (see docs/backup.md).
 
 A restore refuses to overwrite a database that holds data unless forced, refuses a backup made
@@ -177,7 +178,9 @@ def _run(command: list[str], **kwargs) -> subprocess.CompletedProcess:
 
 def _pg_backup(target: Path) -> None:
     partial = target.with_name(target.name + ".partial")
-    _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}"])
+    # Grants are kept (the audit trail's REVOKE for the application role among them); owners are not,
+    # so that the role that restores owns what it restores.
+    _run([_tool("pg_dump"), "--format=custom", "--no-owner", f"--file={partial}"])
     os.replace(partial, target)
 
 
@@ -195,12 +198,31 @@ def _pg_revision_of(path: Path) -> str | None:
     return match.group(1)
 
 
+# Everything in the schema goes, the schema itself (and who may use it) stays.
+_EMPTY_PUBLIC_SCHEMA = b"""
+DO $$
+DECLARE item record;
+BEGIN
+  FOR item IN SELECT tablename FROM pg_tables WHERE schemaname = 'public' LOOP
+    EXECUTE format('DROP TABLE IF EXISTS public.%I CASCADE', item.tablename);
+  END LOOP;
+  FOR item IN SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' LOOP
+    EXECUTE format('DROP SEQUENCE IF EXISTS public.%I CASCADE', item.sequencename);
+  END LOOP;
+  FOR item IN SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace
+              WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd') LOOP
+    EXECUTE format('DROP TYPE IF EXISTS public.%I CASCADE', item.typname);
+  END LOOP;
+END $$;
+"""
+
+
 def _pg_restore(source_path: Path) -> None:
     db.session.remove()
     db.engine.dispose()  # our own connections must not hold locks on what is dropped
-    script = _run([_tool("pg_restore"), "--no-owner", "--no-privileges", "--file=-", str(source_path)]).stdout
-    # One transaction: the old schema is dropped and the backup loaded, or nothing changes.
-    prologue = b"DROP SCHEMA IF EXISTS public CASCADE;\nCREATE SCHEMA public;\n"
+    script = _run([_tool("pg_restore"), "--no-owner", "--file=-", str(source_path)]).stdout
+    # One transaction: the old tables are dropped and the backup loaded, or nothing changes.
+    prologue = _EMPTY_PUBLIC_SCHEMA
     _run([_tool("psql"), "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction", "--file=-"],
          input=prologue + script)
 
