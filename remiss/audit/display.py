@@ -14,7 +14,7 @@ from remiss.documents.models import VersionStatus
 from remiss.labels import label
 
 # Stored values that are enum codes, shown by their label. "status" depends on the object.
-_ENUMS_BY_KEY = {"kind": DispositionKind, "role": Role, "channel": ResponseChannel}
+_ENUMS_BY_KEY = {"role": Role, "channel": ResponseChannel}
 _STATUS_BY_OBJECT = {"Consultation": ConsultationStatus, "Response": ResponseStatus,
                      "DocumentVersion": VersionStatus}
 _MISSING = object()
@@ -32,6 +32,8 @@ class Change:
 def _enum_for(key: str, object_type: str):
     if key == "status":
         return _STATUS_BY_OBJECT.get(object_type)
+    if key == "kind":
+        return DispositionKind if object_type == "Disposition" else None
     return _ENUMS_BY_KEY.get(key)
 
 
@@ -60,7 +62,7 @@ def changes(entry) -> list[Change]:
     for key in keys:
         old, new = before.get(key, _MISSING), after.get(key, _MISSING)
         rows.append(Change(
-            key=key, label=field_label(key) if key else _("Värde"),
+            key=key, label=field_label(key, entry.object_type) if key else _("Värde"),
             before=show_value(old, key, entry.object_type), after=show_value(new, key, entry.object_type),
             changed=old != new,
         ))

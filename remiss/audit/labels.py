@@ -92,7 +92,6 @@ OBJECTS = {
 FIELDS = {
     "status": _l("Status"),
     "revision": _l("Revision"),
-    "kind": _l("Hantering"),
     "reason": _l("Motivering"),
     "text": _l("Text"),
     "title": _l("Titel"),
@@ -107,6 +106,26 @@ FIELDS = {
     "submitted_at": _l("Inskickat"),
     "publish_name": _l("Namnet publiceras"),
     "lock_version": _l("Sparad version"),
+    "email": _l("E-postadress"),
+    "organisation": _l("Organisation"),
+    "short_name": _l("Kortnamn"),
+    "response_id": _l("Remissvarets id"),
+    "answers_copied": _l("Kopierade principsvar"),
+    "invitations": _l("Inbjudningar"),
+    "respondents": _l("Remissinstanser"),
+    "attachment": _l("Bilaga"),
+    "number": _l("Nummer"),
+    "files": _l("Filer"),
+    "at": _l("Tidpunkt"),
+    "dispositions": _l("Synpunkter med ställningstagande"),
+    "principles": _l("Principer"),
+    "answers": _l("Principsvar"),
+}
+
+# Keys whose meaning depends on the object.
+FIELDS_BY_OBJECT = {
+    "Disposition": {"kind": _l("Hantering")},
+    "Organisation": {"kind": _l("Typ av organisation")},
 }
 
 
@@ -122,6 +141,6 @@ def object_label(object_type: str, object_id: int | None) -> str:
     return str(label) % {"id": shown} if label is not None else f"{object_type} {shown}"
 
 
-def field_label(key: str) -> str:
-    label = FIELDS.get(key)
+def field_label(key: str, object_type: str = "") -> str:
+    label = FIELDS_BY_OBJECT.get(object_type, {}).get(key) or FIELDS.get(key)
     return str(label) if label is not None else key

@@ -14,6 +14,7 @@ from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
 
 from remiss.audit import export, queries
 from remiss.audit.display import changes
@@ -38,10 +39,11 @@ class FilterForm(FlaskForm):
 
 def _filter_form(scope, filters: queries.Filters) -> FilterForm:
     form = FilterForm(formdata=None)
-    form.action.choices = [("", _("Alla händelser"))] + queries.action_choices(scope)
+    form.action.choices = [SelectChoice("", _("Alla händelser"))] + [
+        SelectChoice(action, label) for action, label in queries.action_choices(scope)]
     people, system = queries.actor_choices(scope)
-    form.actor.choices = ([("", _("Alla"))] + [(str(i), name) for i, name in people]
-                          + ([(queries.SYSTEM, _("system"))] if system else []))
+    form.actor.choices = ([SelectChoice("", _("Alla"))] + [SelectChoice(str(i), name) for i, name in people]
+                          + ([SelectChoice(queries.SYSTEM, _("system"))] if system else []))
     form.action.data = filters.action or ""
     form.actor.data = str(filters.actor) if filters.actor is not None else ""
     return form
