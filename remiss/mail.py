@@ -57,7 +57,8 @@ def build_message(recipient: str, subject: str, body: str,
     message = EmailMessage()
     message["From"] = current_app.config["MAIL_DEFAULT_SENDER"]
     message["To"] = recipient
-    message["Subject"] = subject
+    # One line whatever the caller passes: a title with a line break must not add headers (or fail).
+    message["Subject"] = " ".join(subject.splitlines())
     message["Message-ID"] = make_msgid(domain="remiss")
     message.set_content(body)
     for attachment in attachments:

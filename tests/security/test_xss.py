@@ -403,3 +403,12 @@ def test_summary(hostile):
         f"payload x page combinations checked: {CHECKED['pairs']}\n"
     )
     print(SUMMARY.read_text())
+
+
+def test_a_line_break_in_a_subject_adds_no_header(app):
+    """Header injection: titles end up in subjects; every line break becomes a space."""
+    with app.test_request_context():
+        message = build_message("ny@example.se", "Remiss\r\nBcc: evil@example.com\u2028X", "Hej")
+    assert message["Bcc"] is None
+    assert message["Subject"] == "Remiss Bcc: evil@example.com X"
+    assert "\nBcc:" not in message.as_string()
