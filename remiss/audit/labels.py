@@ -17,6 +17,8 @@ ACTIONS = {
     "user.password_changed": _l("Lösenord bytt"),
     "user.password_reset_requested": _l("Nytt lösenord begärt"),
     "user.password_reset": _l("Lösenord återställt"),
+    "user.personal_data_exported": _l("Personuppgifter utlämnade"),
+    "user.erased": _l("Personuppgifter raderade"),
     # organisations and networks
     "organisation.created": _l("Organisation skapad"),
     "organisation.updated": _l("Organisation ändrad"),
@@ -32,6 +34,14 @@ ACTIONS = {
     "document_version.imported": _l("Version importerad"),
     "document_version.status_changed": _l("Versionens status ändrad"),
     "document_version.withdrawn": _l("Version återkallad"),
+    "document_version.created_from": _l("Ny version skapad"),
+    "document_version.part_saved": _l("Text i versionen ändrad"),
+    "document_version.part_moved": _l("Del av versionen flyttad"),
+    "document_version.principle_added": _l("Princip tillagd"),
+    "document_version.principle_removed": _l("Princip borttagen"),
+    "document_version.principles_merged": _l("Principer sammanslagna"),
+    "tracing.change_linked": _l("Synpunkt kopplad till ändring"),
+    "tracing.change_unlinked": _l("Koppling till ändring borttagen"),
     # consultations
     "consultation.created": _l("Remiss skapad"),
     "consultation.updated": _l("Remissens uppgifter ändrade"),
@@ -86,6 +96,11 @@ OBJECTS = {
     "PrincipleSummary": _l("Sammanfattning %(id)s"),
     "Proposal": _l("Förslag till styrgruppen %(id)s"),
     "Decision": _l("Beslut %(id)s"),
+    "ProposalComment": _l("Kommentar %(id)s"),
+    "ConsolidatedReport": _l("Remissammanställning %(id)s"),
+    "ChangeLink": _l("Koppling %(id)s"),
+    "PrincipleText": _l("Princip %(id)s"),
+    "Section": _l("Avsnitt %(id)s"),
 }
 
 # The keys of before/after that readers meet most; the rest are shown as stored.
