@@ -69,6 +69,23 @@ def short_payload(tag: str) -> str:
 CHECKED: dict[str, int] = {"pairs": 0, "pages": 0, "fields": 0}
 
 
+def browser_url(value: str | None) -> str:
+    """An attribute's address as a browser's URL parser reads it (attribute entities are already
+    decoded by the HTML parser): tabs and line breaks removed, leading and trailing controls and spaces dropped."""
+    value = "".join(ch for ch in (value or "") if ch not in "\t\n\r")
+    return value.strip("".join(chr(c) for c in range(0x21)))
+
+
+def url_scheme(value: str | None) -> str | None:
+    """The scheme a browser would see, or None for a relative address."""
+    url = browser_url(value)
+    head, colon, _rest = url.partition(":")
+    if colon and head and head[0].isascii() and head[0].isalpha() \
+            and all(ch.isascii() and (ch.isalnum() or ch in "+-.") for ch in head):
+        return head.lower()
+    return None
+
+
 class _Executable(HTMLParser):
     """Collects everything in a page that a browser would run or follow as script."""
 
@@ -77,6 +94,7 @@ class _Executable(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.found: list[str] = []
+        self.schemes: list[str | None] = []
 
     def handle_starttag(self, tag, attrs):
         if tag == "script":
@@ -88,10 +106,12 @@ class _Executable(HTMLParser):
         if tag == "meta" and (dict(attrs).get("http-equiv") or "").lower() == "refresh":
             self.found.append("<meta http-equiv=refresh>")
         for name, value in attrs:
+            if name in self.URL_ATTRIBUTES:
+                self.schemes.append(url_scheme(value))
             if name.startswith("on"):
                 self.found.append(f"<{tag} {name}=…>")
-            squeezed = "".join((value or "").split()).lower()
-            if name in self.URL_ATTRIBUTES and squeezed.startswith(("javascript:", "vbscript:", "data:text/html")):
+            if name in self.URL_ATTRIBUTES and url_scheme(value) in ("javascript", "vbscript") \
+                    or name in self.URL_ATTRIBUTES and browser_url(value).lower().startswith("data:text/html"):
                 self.found.append(f"<{tag} {name}={value!r}>")
 
     handle_startendtag = handle_starttag
@@ -412,3 +432,16 @@ def test_a_line_break_in_a_subject_adds_no_header(app):
     assert message["Bcc"] is None
     assert message["Subject"] == "Remiss Bcc: evil@example.com X"
     assert "\nBcc:" not in message.as_string()
+
+
+@pytest.mark.parametrize("bad", [
+    "<script>alert(1)</script>", "<script src=https://evil.example/x.js></script>", "<img src=x onerror=alert(1)>",
+    "<a href=\" java\tscript:alert(1)\">x</a>", "<a href=\"&#106;avascript:alert(1)\">x</a>",
+    "<iframe src=//evil.example>", "<form action=\"javascript:alert(1)\">", "<svg><a xlink:href=\"javascript:x\">",
+    "<meta http-equiv=refresh content=\"0;url=https://evil.example\">", "<object data=\"data:text/html,x\">",
+])
+def test_the_checker_finds_what_a_browser_would_run(bad):
+    """The page check above is only as good as its parser: each of these must be caught."""
+    parser = _Executable()
+    parser.feed(f"<p>{bad}</p>")
+    assert parser.found, bad
