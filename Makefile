@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app remiss
 PO     := $(wildcard remiss/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test install install-test translations extract-messages clean
+.PHONY: run test install install-test translations extract-messages clean bench
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ run: install translations
 ## Run the whole test suite (REMISS_TEST_DATABASE_URL selects PostgreSQL).
 test: install-test translations
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## Benchmarks (not part of `make test`): tables on the terminal, CSV in benchmarks/results/.
+## BENCH="reports pages" picks some; BENCH_SIZES etc. are described in benchmarks/run.py.
+bench: install-test translations
+	$(PY) -m benchmarks.run $(BENCH)
 
 ## Refresh the message catalogues after changing user-facing text.
 extract-messages: install

@@ -155,7 +155,14 @@ def _private(response):
 def _mark_opened(respondent: Respondent) -> None:
     if respondent.first_opened_at is None:
         respondent.first_opened_at = utcnow()
-        db.session.commit()
+        # Committed without expiring what the page has loaded: expiring would reload the
+        # document one principle at a time on the first opening (tests/test_query_counts.py).
+        session = db.session()
+        session.expire_on_commit = False
+        try:
+            session.commit()
+        finally:
+            session.expire_on_commit = True
 
 
 def _saved_at_text(moment) -> str:

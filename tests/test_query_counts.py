@@ -1,0 +1,32 @@
+"""The pages people wait for run the same number of SQL statements whatever the size of the
+consultation: more respondents (R) or more principles (P) never mean more queries.
+
+The consultations come from the benchmarks' generator (benchmarks/generate.py), at two sizes
+that differ in both R and P; the statements are counted with SQLAlchemy's
+before_cursor_execute event, as benchmarks/pages.py prints them per size.
+"""
+from __future__ import annotations
+
+from benchmarks import pages
+from benchmarks.generate import generate
+
+
+def _statements(app, respondents, principles):
+    with app.app_context():
+        world = generate(respondents, principles, users=1, seed=respondents)
+    clients = pages.clients(app, world)
+    counts = {}
+    for name, url, email in pages.pages(world):
+        client = clients[email]
+        # The first opening of the answer form records it: counted too, it must not grow either.
+        counts[f"{name} (first)"] = pages.statements_for(app, client, url)
+        counts[name] = pages.statements_for(app, client, url)
+    return counts
+
+
+def test_page_statements_do_not_grow_with_respondents_or_principles(app):
+    small = _statements(app, respondents=3, principles=2)
+    large = _statements(app, respondents=60, principles=12)
+    assert set(small) == {"consolidation (first)", "consolidation", "dashboard (first)", "dashboard",
+                          "answer form (first)", "answer form", "public document (first)", "public document"}
+    assert large == small
