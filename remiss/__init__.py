@@ -117,6 +117,10 @@ def create_app(test_config=None):
     app.register_blueprint(editor_bp)
     from remiss.decisions.views import bp as decisions_bp
     app.register_blueprint(decisions_bp)
+    from remiss.health import bp as health_bp
+    app.register_blueprint(health_bp)
+    from remiss import logs
+    logs.init_app(app)  # JSON lines in production
 
     from remiss.errors import register_error_handlers
     register_error_handlers(app)

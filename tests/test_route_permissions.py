@@ -65,6 +65,7 @@ TABLE = {
     "documents.feed": ("/documents/feed.atom", "GET", everyone()),
     "documents.document_feed": ("/documents/{doc}/feed.atom", "GET", everyone(404)),
     "pages.accessibility": ("/tillganglighet", "GET", everyone()),
+    "health.healthz": ("/healthz", "GET", everyone()),
     "auth.login": ("/login", "GET", everyone()),
     "auth.logout": ("/logout", "POST", everyone()),
     "auth.language": ("/language", "POST", {role: 400 for role in ROLES}),  # no locale given
