@@ -131,6 +131,10 @@ TABLE = {
     "consolidation.question": ("/consultations/{c}/consolidation/general/{q}", "GET", staff_only()),
     "consolidation.alternatives": ("/consultations/{c}/consolidation/alternatives", "GET", staff_only()),
     "consolidation.complete": ("/consultations/{c}/consolidation/complete", "GET", {**staff_only(), ADM: None, PO: None}),
+    # Groups of similar comments: read while open, suggested only once closed (409 for the staff here).
+    "consolidation.groups": ("/consultations/{c}/consolidation/principles/{p1}/groups", "GET", staff_only()),
+    "consolidation.suggest_groups": ("/consultations/{c}/consolidation/principles/{p1}/groups/suggest", "GET",
+                                     {**staff_only(), ADM: 409, PO: 409}),
     # The internal report: process owners, administrators and the steering group; the public one
     # only once the consultation is consolidated.
     "reports.show": ("/consultations/{c}/report", "GET", {**staff_only(), ST: "ok"}),

@@ -72,6 +72,9 @@ ACTIONS = {
     # consolidation and report
     "consolidation.disposition_set": _l("Ställningstagande till synpunkt ändrat"),
     "consolidation.summary_set": _l("Sammanfattning ändrad"),
+    "consolidation.groups_suggested": _l("Grupper av liknande synpunkter föreslagna"),
+    "consolidation.group_relabelled": _l("Grupp av synpunkter omdöpt"),
+    "consolidation.group_member_moved": _l("Synpunkt flyttad till annan grupp"),
     "report.frozen": _l("Remissammanställning fastställd"),
     # the steering group
     "proposal.sent": _l("Version skickad till styrgruppen"),
@@ -99,6 +102,7 @@ OBJECTS = {
     "ProposalComment": _l("Kommentar %(id)s"),
     "ConsolidatedReport": _l("Remissammanställning %(id)s"),
     "ChangeLink": _l("Koppling %(id)s"),
+    "CommentGroup": _l("Grupp av synpunkter %(id)s"),
     "PrincipleText": _l("Princip %(id)s"),
     "Section": _l("Avsnitt %(id)s"),
 }

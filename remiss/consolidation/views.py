@@ -416,3 +416,7 @@ def complete(consultation_id):
     missing_summaries = [p for p in queries.principle_texts(consultation) if p.id not in written]
     return _render("consolidation/complete.html", consultation, status, form=form, progress=progress,
                    message=message, missing_summaries=missing_summaries, back=back)
+
+
+# The groups of similar comments are routes of this blueprint too (registered on import).
+from remiss.consolidation import group_views  # noqa: E402,F401
