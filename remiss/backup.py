@@ -238,6 +238,9 @@ def backup(target: str | Path) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     dialect = _dialect()
     if dialect == "sqlite":
+        live = _sqlite_path().resolve()
+        if target in (live, live.with_name(live.name + "-wal"), live.with_name(live.name + "-shm")):
+            raise BackupError(_("Säkerhetskopian kan inte skrivas över själva databasfilen. Välj ett annat filnamn."))
         _sqlite_backup(target)
     elif dialect == "postgresql":
         _pg_backup(target)

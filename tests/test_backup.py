@@ -205,3 +205,23 @@ def test_an_online_backup_while_the_app_writes_is_consistent(app, second_app, tm
     count = len(names)
     assert 20 <= count <= len(written)
     assert names == {f"W{n}" for n in range(1, count + 1)}, "every commit up to a point, none half"
+
+
+def test_a_backup_never_overwrites_the_live_sqlite_file(test_config, tmp_path):
+    """A SQLite database of its own, in both passes: PostgreSQL has no file to overwrite."""
+    live = tmp_path / "live.db"
+    sqlite_app = create_app({**test_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{live}"})
+    with sqlite_app.app_context():
+        upgrade()
+        db.session.add(Organisation(short_name="KVAR", name="Finns kvar", kind="hospital"))
+        db.session.commit()
+    try:
+        for target in (live, live.with_name("live.db-wal")):
+            result = sqlite_app.test_cli_runner().invoke(args=["backup", str(target)])
+            assert result.exit_code != 0 and "själva databasfilen" in result.output
+        with sqlite_app.app_context():
+            assert db.session.execute(select(Organisation.short_name)).scalars().all() == ["KVAR"]
+    finally:
+        with sqlite_app.app_context():
+            db.session.remove()
+            db.engine.dispose()

@@ -1,5 +1,6 @@
 """SQLite (the first pass of the suite, and small installations): WAL, so that readers never wait
-for a writer, and a busy timeout, so that a writer waits for another instead of failing."""
+for a writer, and a busy timeout, so that a writer waits for another instead of failing.
+Proven on the suite's SQLite database, or on a SQLite file of their own in the PostgreSQL pass."""
 from __future__ import annotations
 
 import sqlite3
@@ -7,18 +8,30 @@ import threading
 import time
 
 import pytest
+from flask_migrate import upgrade
 from sqlalchemy import text
 
+from remiss import create_app
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
 
 
 @pytest.fixture
-def sqlite_app(app):
+def sqlite_app(app, test_config, tmp_path):
+    """The suite's app on the SQLite pass; on the PostgreSQL pass an app of its own on a new
+    SQLite file, so that these settings are proven in both passes."""
     with app.app_context():
-        if db.engine.dialect.name != "sqlite":
-            pytest.skip("SQLite's own settings: this pass runs on PostgreSQL")
-    return app
+        if db.engine.dialect.name == "sqlite":
+            yield app
+            return
+    own = create_app({**test_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'own.db'}"})
+    with own.app_context():
+        upgrade()
+        db.engine.dispose()  # the migrations turn foreign keys off on the connection they used
+    yield own
+    with own.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_every_connection_uses_wal_and_a_busy_timeout_and_foreign_keys(sqlite_app):
