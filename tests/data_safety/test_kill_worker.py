@@ -85,8 +85,11 @@ def worker_pids(master: int) -> list[int]:
 def start_gunicorn(database_url: str, port: int, log: Path) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "kill-test-secret", "MAIL_BACKEND": "console",
            "LOGIN_RATE_LIMIT": "1000 per minute", "RATELIMIT_STORAGE_URI": "memory://", "REMISS_ENV": "development"}
+    # Newer gunicorns open a control socket in the home folder unless told not to; older ones lack the flag.
+    help_text = subprocess.run([sys.executable, "-m", "gunicorn", "--help"], capture_output=True, text=True).stdout
+    no_control = ["--no-control-socket"] if "--no-control-socket" in help_text else []
     return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", "--no-control-socket",
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}", *no_control,
          "--timeout", "60", "--graceful-timeout", "5", "remiss:create_app()"],
         cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )
