@@ -6,7 +6,7 @@ FLASK  := $(VENV)/bin/flask --app remiss
 PO     := $(wildcard remiss/translations/*/LC_MESSAGES/messages.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test install install-test translations extract-messages clean bench
+.PHONY: run test install install-test translations extract-messages clean bench bench-load serve-prod
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,10 +38,22 @@ run: install translations
 test: install-test translations
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+$(VENV)/.installed-prod: pyproject.toml $(VENV)/.installed
+	$(PY) -m pip install -q -e '.[prod]'
+	touch $@
+
+## The production stack on this machine (docs/deployment.md): gunicorn, PostgreSQL remiss_prod, Redis.
+serve-prod: $(VENV)/.installed-prod translations
+	deploy/serve-prod.sh
+
 ## Benchmarks (not part of `make test`): tables on the terminal, CSV in benchmarks/results/.
 ## BENCH="reports pages" picks some; BENCH_SIZES etc. are described in benchmarks/run.py.
 bench: install-test translations
 	$(PY) -m benchmarks.run $(BENCH)
+
+## Load benchmark on the serve-prod stack: autosave against a bare INSERT route (locust, loopback only).
+bench-load: $(VENV)/.installed-prod translations
+	$(PY) -m benchmarks.load
 
 ## Refresh the message catalogues after changing user-facing text.
 extract-messages: install

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import math
 import random
+import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -179,7 +180,8 @@ def generate(respondents: int, principles: int, *, users: int = 1, seed: int = 1
     """Build one consultation of `respondents` × `principles`; commits as it goes. See the module doc.
     `answered=False`: nobody has answered yet (what a bulk import starts from)."""
     rng = random.Random(seed)
-    tag = tag or f"r{respondents}-p{principles}-{rng.randrange(10**8)}"
+    # Names unique per run (the content stays the seed's): several consultations can share a database.
+    tag = tag or f"r{respondents}-p{principles}-{secrets.token_hex(4)}"
     now = utcnow()
     document, published, version, criteria = _document(tag, principles)
     networks = [Network(name=f"Nätverk {n} ({tag})") for n in ("Primärvård", "Sjukhus", "Kommun")]
@@ -230,6 +232,8 @@ def generate(respondents: int, principles: int, *, users: int = 1, seed: int = 1
                                     "created_at": now})
             membership.append({"respondent_id": respondent_id, "network_id": network_ids[number % 3]})
             draw = rng.random() if answered else 1.0
+            if number <= users:  # the representatives who log in belong to organisations yet to answer
+                draw = 1.0
             fates.append("submitted" if draw < SUBMITTED_SHARE else "draft" if draw < SUBMITTED_SHARE + DRAFT_SHARE
                          else "none")
         bulk_insert(connection, tables[Organisation], organisations)

@@ -7,6 +7,8 @@ before_cursor_execute event, as benchmarks/pages.py prints them per size.
 """
 from __future__ import annotations
 
+import re
+
 from benchmarks import pages
 from benchmarks.generate import generate
 
@@ -21,6 +23,24 @@ def _statements(app, respondents, principles):
         # The first opening of the answer form records it: counted too, it must not grow either.
         counts[f"{name} (first)"] = pages.statements_for(app, client, url)
         counts[name] = pages.statements_for(app, client, url)
+    counts.update(_autosave_statements(app, clients[world.user_emails[0]], world))
+    return counts
+
+
+def _autosave_statements(app, client, world):
+    """Autosave as answer.js sends it: the first save of a part, then the next one."""
+    form = client.get(f"/consultations/{world.consultation_id}/respond").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    key = f"p{world.principle_text_ids[-1]}"
+    counts, lock = {}, 0
+    for n, name in enumerate(["autosave (first)", "autosave"]):
+        with pages.counting(app) as statements:
+            response = client.post(f"/consultations/{world.consultation_id}/respond/autosave",
+                                   json={"fields": {f"{key}.lock_version": str(lock), f"{key}.comment": f"Text {n}"}},
+                                   headers={"X-CSRFToken": token})
+        assert response.status_code == 200, response.get_data(as_text=True)
+        lock = response.get_json()["parts"][key]["lock_version"]
+        counts[name] = len(statements)
     return counts
 
 
@@ -28,5 +48,6 @@ def test_page_statements_do_not_grow_with_respondents_or_principles(app):
     small = _statements(app, respondents=3, principles=2)
     large = _statements(app, respondents=60, principles=12)
     assert set(small) == {"consolidation (first)", "consolidation", "dashboard (first)", "dashboard",
-                          "answer form (first)", "answer form", "public document (first)", "public document"}
+                          "answer form (first)", "answer form", "public document (first)", "public document",
+                          "autosave (first)", "autosave"}
     assert large == small

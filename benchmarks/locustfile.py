@@ -1,0 +1,69 @@
+"""Locust users for the load benchmark (benchmarks/load.py starts them headless).
+
+AutosaveUser: a representative who logs in, opens the answer form (its CSRF token) and then
+autosaves a growing comment on one principle after another, sending the lock_version the last
+save returned – what answer.js does while someone writes. BareUser: posts the same JSON body to
+the benchmark-only bare route (one INSERT). BENCH_LOAD_WORLD is the JSON file that says who
+the users are; BENCH_WAIT the pause between requests in seconds (0: as fast as answered).
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import re
+
+from locust import HttpUser, constant, task
+
+WORLD = json.loads(open(os.environ["BENCH_LOAD_WORLD"]).read()) if os.environ.get("BENCH_LOAD_WORLD") else {}
+WAIT = float(os.environ.get("BENCH_WAIT", "0"))
+PASSWORD = WORLD.get("password", "")
+_emails = itertools.cycle(WORLD.get("emails", []))
+WORDS = "vi anser att principen behöver förtydligas när det gäller ansvar och samverkan".split()
+
+
+def _body(n: int, key: str, lock_version: int) -> dict:
+    text = " ".join(WORDS[i % len(WORDS)] for i in range(n % 60 + 5)) + f" ({n})"
+    return {"fields": {f"{key}.lock_version": str(lock_version), f"{key}.comment": text}}
+
+
+class AutosaveUser(HttpUser):
+    wait_time = constant(WAIT)
+
+    def on_start(self):
+        self.consultation = WORLD["consultation_id"]
+        self.keys = [f"p{pid}" for pid in WORLD["principle_text_ids"]]
+        self.locks = {key: 0 for key in self.keys}
+        self.n = 0
+        email = next(_emails)
+        page = self.client.get("/login", name="login page").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        self.client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
+                         name="log in", allow_redirects=False)
+        form = self.client.get(f"/consultations/{self.consultation}/respond", name="answer form").text
+        self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+
+    @task
+    def autosave(self):
+        self.n += 1
+        key = self.keys[(self.n // 20) % len(self.keys)]  # some twenty saves per principle, then the next
+        with self.client.post(f"/consultations/{self.consultation}/respond/autosave", name="autosave",
+                              json=_body(self.n, key, self.locks[key]), catch_response=True,
+                              headers={"X-CSRFToken": self.csrf, "Accept": "application/json"}) as response:
+            if response.status_code != 200:
+                response.failure(f"{response.status_code}: {response.text[:200]}")
+                return
+            part = response.json()["parts"][key]
+            self.locks[key] = part["lock_version"]
+
+
+class BareUser(HttpUser):
+    wait_time = constant(WAIT)
+
+    def on_start(self):
+        self.n = 0
+
+    @task
+    def bare(self):
+        self.n += 1
+        self.client.post("/bench/bare", name="bare insert", json=_body(self.n, "p1", 0))
