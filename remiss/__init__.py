@@ -117,6 +117,8 @@ def create_app(test_config=None):
     app.register_blueprint(editor_bp)
     from remiss.decisions.views import bp as decisions_bp
     app.register_blueprint(decisions_bp)
+    from remiss.archive_views import bp as archive_bp
+    app.register_blueprint(archive_bp)
     from remiss.health import bp as health_bp
     app.register_blueprint(health_bp)
     from remiss import logs
@@ -129,6 +131,8 @@ def create_app(test_config=None):
     register_commands(app)
     from remiss.backup import register_commands as register_backup_commands
     register_backup_commands(app)
+    from remiss.archive import archive_command
+    app.cli.add_command(archive_command)
 
     app.after_request(_security_headers)
     from remiss import input_safety

@@ -169,6 +169,12 @@ def may_manage_reports(user) -> bool:
     return may_manage_consultations(user)
 
 
+def may_download_archive(user) -> bool:
+    """The archive package of a finished consultation (every answer, originals, audit trail) for the
+    registry: process owners and administrators."""
+    return may_manage_consultations(user)
+
+
 # --- audit trail (added with the audit area) ------------------------------------------------------
 
 

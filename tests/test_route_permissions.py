@@ -141,6 +141,8 @@ TABLE = {
     "reports.view": ("/consultations/{c}/report/view", "GET", {**staff_only(), ST: "ok"}),
     "reports.download": ("/consultations/{c}/report.csv", "GET", {**staff_only(), ST: "ok"}),
     "reports.new_version": ("/consultations/{c}/report/new-version", "GET", {**staff_only(), ADM: None, PO: None}),
+    # The archive package: process owners and administrators, once the report is final (409 here: open).
+    "archive.download": ("/consultations/{c}/archive.zip", "GET", {**staff_only(), ADM: 409, PO: 409}),
     # The audit trail: a consultation's and a document's for process owners and administrators, all of it
     # (people and roles too) for administrators only.
     "audit.consultation_log": ("/consultations/{c}/audit", "GET", staff_only()),
