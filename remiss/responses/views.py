@@ -152,17 +152,23 @@ def _private(response):
     return response
 
 
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the request has loaded. The document (principles and their
+    alternatives) does not change under an answer; expiring it made the rest of the request
+    reload it one principle at a time – three statements per principle on every autosave
+    (tests/test_query_counts.py, benchmarks/load.py)."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
 def _mark_opened(respondent: Respondent) -> None:
     if respondent.first_opened_at is None:
         respondent.first_opened_at = utcnow()
-        # Committed without expiring what the page has loaded: expiring would reload the
-        # document one principle at a time on the first opening (tests/test_query_counts.py).
-        session = db.session()
-        session.expire_on_commit = False
-        try:
-            session.commit()
-        finally:
-            session.expire_on_commit = True
+        _commit_keeping_loaded()
 
 
 def _saved_at_text(moment) -> str:
@@ -472,7 +478,7 @@ def autosave(consultation_id):
         return _json(refused.status, "invalid" if refused.status == 422 else "refused",
                      f"{refused.message} {details}".strip(),
                      errors={forms.field_id(name): text for name, text in refused.errors.items()})
-    db.session.commit()
+    _commit_keeping_loaded()
     now = utcnow()
     out = {}
     for result in results:
