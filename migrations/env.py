@@ -99,7 +99,7 @@ def run_migrations_online():
     with connectable.connect() as connection:
         if connection.dialect.name == "sqlite":
             # Batch migrations copy and drop tables: with foreign keys enforced,
-            # ON DELETE CASCADE would empty the child tables. Re-enabled per connection.
+            # ON DELETE CASCADE would empty the child tables. Switched on again below.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
         context.configure(
@@ -110,6 +110,11 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+        if connection.dialect.name == "sqlite":
+            # The connection goes back to the pool: the application expects foreign keys enforced.
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():
