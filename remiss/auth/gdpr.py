@@ -303,6 +303,7 @@ def erase_person(actor: User, person: User) -> ErasurePlan:
     person.email = erased_email(person)
     person.password_hash = None
     person.active = False
+    person.signatory = False
     person.locale = None
     person.organisation_id = None
     person.last_login_at = None
