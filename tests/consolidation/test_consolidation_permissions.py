@@ -16,6 +16,8 @@ def routes(w):
         ("GET", w.respondent_url(w.su_respondent)), ("POST", w.respondent_url(w.su_respondent)),
         ("GET", f"{base}/general"), ("GET", w.question_url(0)), ("POST", w.question_url(0)),
         ("GET", f"{base}/alternatives"), ("GET", f"{base}/complete"), ("POST", f"{base}/complete"),
+        ("GET", f"{w.principle_url(0)}/groups"), ("POST", f"{w.principle_url(0)}/groups"),
+        ("GET", f"{w.principle_url(0)}/groups/suggest"),
     ]
 
 
@@ -29,7 +31,8 @@ def test_every_route_is_in_this_table(app):
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint.startswith("consolidation.")}
     assert endpoints == {"consolidation.overview", "consolidation.matrix", "consolidation.principle",
                          "consolidation.respondent", "consolidation.general", "consolidation.question",
-                         "consolidation.alternatives", "consolidation.complete"}
+                         "consolidation.alternatives", "consolidation.complete", "consolidation.groups",
+                         "consolidation.suggest_groups"}
 
 
 def test_anonymous_are_sent_to_log_in(client, consolidating):
