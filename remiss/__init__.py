@@ -103,6 +103,8 @@ def create_app(test_config=None):
     app.register_blueprint(consultations_bp)
     from remiss.responses.import_views import bp as response_import_bp
     app.register_blueprint(response_import_bp)
+    from remiss.responses.signoff_views import bp as signoff_bp
+    app.register_blueprint(signoff_bp)
     from remiss.pages import bp as pages_bp
     app.register_blueprint(pages_bp)
     from remiss.consolidation.views import bp as consolidation_bp

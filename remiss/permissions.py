@@ -229,3 +229,22 @@ def may_read_full_trace(user) -> bool:
     """From a principle back to its comments with everything: real names and consultations whose
     report is not final yet – those who read the internal report. Others see what the public report shows."""
     return may_read_internal_report(user)
+
+# --- declining and sign-off inside the organisation (added with issue 9) ------------------------
+
+
+def may_register_declining(user) -> bool:
+    """Register that a respondent declines to answer (the message came by e-mail or on paper)."""
+    return may_manage_consultations(user)
+
+
+def may_sign_for(user, respondent) -> bool:
+    """Approve and submit the organisation's answer where the organisation requires sign-off:
+    its representatives marked as signatories (firmatecknare, förvaltningschef)."""
+    return bool(may_answer_for(user, respondent) and respondent.organisation_id is not None and user.signatory)
+
+
+def may_record_dissent(user, respondent) -> bool:
+    """"Avvikande mening": any representative of the organisation (not an individual's own answer)."""
+    return bool(respondent.organisation_id is not None and may_answer_for(user, respondent))
+

@@ -191,6 +191,18 @@ TABLE = {
     "responses.show": ("/responses/{su_response}", "GET", {A: "login", ADM: "ok", PO: "ok", ST: 403, REP: "ok", OTHER: 403}),
     "responses.reopen": ("/responses/{su_response}/reopen", "GET", {A: "login", ADM: "ok", PO: "ok", ST: 403, REP: 403, OTHER: 403}),
     "responses.attachment": ("/attachments/{attachment}", "GET", {A: "login", ADM: "ok", PO: "ok", ST: 403, REP: "ok", OTHER: 403}),
+    # Declining and sign-off. SU's answer is submitted (declining refused: 409), SU requires no
+    # sign-off (no "ready" page: 404) and Anna is no signatory (review, send back, sign: 403).
+    "signoff.decline": ("/consultations/{c}/respond/decline", "GET", {**RESPONDENT_ONLY, REP: 409}),
+    "signoff.withdraw_declining": ("/consultations/{c}/respond/decline/withdraw", "GET", {**RESPONDENT_ONLY, REP: 409}),
+    "signoff.mark_ready": ("/consultations/{c}/respond/ready", "GET", {**RESPONDENT_ONLY, REP: 404}),
+    "signoff.review": ("/consultations/{c}/respond/review", "GET", {**RESPONDENT_ONLY, REP: 403}),
+    "signoff.send_back": ("/consultations/{c}/respond/return", "POST", {**RESPONDENT_ONLY, REP: 403}),
+    "signoff.sign": ("/consultations/{c}/respond/sign", "POST", {**RESPONDENT_ONLY, REP: 403}),
+    "signoff.dissent": ("/consultations/{c}/respond/dissent", "GET", RESPONDENT_ONLY),
+    "signoff.register_declining": ("/consultations/{c}/respondents/{nu_r}/decline", "GET", staff_only()),
+    "signoff.withdraw_declining_on_behalf": ("/consultations/{c}/respondents/{nu_r}/decline/withdraw", "GET",
+                                             {**staff_only(), ADM: 409, PO: 409}),
 }
 
 

@@ -69,6 +69,13 @@ ACTIONS = {
     "response.registered": _l("Remissvar registrerat för remissinstansen"),
     "response.answers_applied": _l("Principsvar skrivna på en gång"),
     "response.imported": _l("Remissvar importerat från fil"),
+    "response.ready": _l("Remissvar klart för undertecknande"),
+    "response.returned": _l("Remissvar skickat tillbaka av firmatecknaren"),
+    "response.signed": _l("Remissvar undertecknat"),
+    "response.dissent": _l("Avvikande mening"),
+    "respondent.declined": _l("Remissinstansen avstår"),
+    "respondent.declining_registered": _l("Registrerat att remissinstansen avstår"),
+    "respondent.declining_withdrawn": _l("Remissinstansen avstår inte längre"),
     # consolidation and report
     "consolidation.disposition_set": _l("Ställningstagande till synpunkt ändrat"),
     "consolidation.summary_set": _l("Sammanfattning ändrad"),
@@ -105,6 +112,7 @@ OBJECTS = {
     "CommentGroup": _l("Grupp av synpunkter %(id)s"),
     "PrincipleText": _l("Princip %(id)s"),
     "Section": _l("Avsnitt %(id)s"),
+    "Dissent": _l("Avvikande mening %(id)s"),
 }
 
 # The keys of before/after that readers meet most; the rest are shown as stored.
@@ -139,6 +147,13 @@ FIELDS = {
     "dispositions": _l("Synpunkter med ställningstagande"),
     "principles": _l("Principer"),
     "answers": _l("Principsvar"),
+    "signatory": _l("Firmatecknare"),
+    "requires_signoff": _l("Kräver undertecknande"),
+    "declined_at": _l("Avstår sedan"),
+    "ready_at": _l("Klart för undertecknande"),
+    "signed_at": _l("Undertecknat"),
+    "signed_by": _l("Undertecknat av"),
+    "note": _l("Kommentar"),
 }
 
 # Keys whose meaning depends on the object.

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, SearchField, SelectField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SearchField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from remiss.auth.models import Role
@@ -125,6 +125,7 @@ class PersonForm(FlaskForm):
     )
     role = SelectField(_l("Roll"), validators=[DataRequired(_l("Välj en roll."))], validate_choice=True)
     organisation = SelectField(_l("Organisation"), coerce=optional_id, validators=[Optional()])
+    signatory = BooleanField(_l("Firmatecknare: får godkänna och skicka in organisationens svar"))
 
     def __init__(self, *args, organisations=(), **kwargs):
         super().__init__(*args, **kwargs)

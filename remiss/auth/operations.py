@@ -150,6 +150,7 @@ def _snapshot(user: User) -> dict:
         "role": user.role.value,
         "organisation": user.organisation.short_name if user.organisation else None,
         "active": user.active,
+        "signatory": bool(user.signatory),
     }
 
 
@@ -441,8 +442,10 @@ def send_invitation(actor: User | None, user: User) -> None:
     notifications.send_invitation(user, token, actor)
 
 
-def update_user(actor: User, user: User, *, name: str, role: Role | str, organisation: Organisation | str | None) -> None:
-    """Administrators: change a person's name, role and organisation. Nobody demotes themselves."""
+def update_user(actor: User, user: User, *, name: str, role: Role | str, organisation: Organisation | str | None,
+                signatory: bool | None = None) -> None:
+    """Administrators: change a person's name, role, organisation and whether they sign their
+    organisation's answers (None: unchanged). Nobody demotes themselves."""
     name = (name or "").replace("\x00", "").strip()
     if not name:
         raise AccountError(_("Fyll i namnet."), field="name")
@@ -457,6 +460,8 @@ def update_user(actor: User, user: User, *, name: str, role: Role | str, organis
     user.name = name
     user.role = role
     user.organisation = organisation
+    if signatory is not None:
+        user.signatory = bool(signatory)
     after = _snapshot(user)
     if role != old_role:
         record(actor, "user.role_changed", user, summary=user.email,

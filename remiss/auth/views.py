@@ -265,14 +265,15 @@ def people_invite():
 def people_edit(user_id):
     person = _person(user_id)
     form = PersonForm(
-        data={"name": person.name, "role": person.role.value, "organisation": person.organisation_id},
+        data={"name": person.name, "role": person.role.value, "organisation": person.organisation_id,
+              "signatory": bool(person.signatory)},
         organisations=_organisations(),
     )
     if form.validate_on_submit():
         try:
             operations.update_user(
                 _me(), person, name=form.name.data, role=form.role.data,
-                organisation=form.selected_organisation(),
+                organisation=form.selected_organisation(), signatory=form.signatory.data,
             )
         except AccountError as error:
             db.session.rollback()

@@ -606,7 +606,7 @@ def send_reminders(consultation: Consultation, actor, now: datetime | None = Non
         raise states.IllegalTransition(_l("Påminnelser kan bara skickas medan remissen är öppen för svar."))
     respondents = queries.unsubmitted_respondents(consultation)
     if not respondents:
-        raise ConsultationError(_l("Alla remissinstanser har redan svarat. Ingen påminnelse skickades."))
+        raise ConsultationError(_l("Alla remissinstanser har redan svarat eller avstått. Ingen påminnelse skickades."))
     sent = _mail_respondents(consultation, respondents, ReminderKind.manual, actor, now)
     _audit(actor, "consultation.reminded", consultation,
            summary=f"{sent} påminnelser skickade",
@@ -637,7 +637,8 @@ def remind_due(now: datetime | None = None) -> int:
         for respondent in respondents:
             result = db.session.execute(
                 update(Respondent)
-                .where(Respondent.id == respondent.id, Respondent.automatic_reminder_at.is_(None))
+                .where(Respondent.id == respondent.id, Respondent.automatic_reminder_at.is_(None),
+                       Respondent.declined_at.is_(None))  # declined since the list was read: no reminder
                 .values(automatic_reminder_at=now)
                 .execution_options(synchronize_session=False)
             )

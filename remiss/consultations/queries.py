@@ -37,6 +37,7 @@ class RespondentState(str, enum.Enum):
     draft = "draft"
     submitted = "submitted"
     late = "late"
+    declined = "declined"
 
 
 STATE_LABELS = {
@@ -44,19 +45,26 @@ STATE_LABELS = {
     RespondentState.draft: _l("Utkast"),
     RespondentState.submitted: _l("Inskickat"),
     RespondentState.late: _l("Sent inkommet"),
+    RespondentState.declined: _l("Avstår"),
 }
 
 
 @dataclass
 class Rate:
-    """A response rate: how many of the respondents have a submitted answer."""
+    """A response rate: how many of the respondents have a submitted answer, how many declined
+    to answer ("avstår"; an answer submitted after all counts as answered) and how many are missing."""
 
     total: int = 0
     submitted: int = 0
+    declined: int = 0
 
     @property
     def fraction(self) -> float:
         return self.submitted / self.total if self.total else 0.0
+
+    @property
+    def missing(self) -> int:
+        return self.total - self.submitted - self.declined
 
 
 @dataclass
@@ -89,6 +97,11 @@ class RespondentRow:
 def _submitted_exists():
     """True for a respondent whose current answer is submitted (only the current revision can be)."""
     return exists().where(Response.respondent_id == Respondent.id, Response.status == ResponseStatus.submitted)
+
+
+def _declined_case():
+    """1 for a respondent that declined and has no submitted answer: the dashboard's "avstår"."""
+    return case((Respondent.declined_at.is_not(None) & ~_submitted_exists(), 1), else_=0)
 
 
 def respondent_name(respondent: Respondent) -> str:
@@ -134,12 +147,13 @@ def consultation_page(page: int, per_page: int = LIST_PAGE_SIZE):
                 Respondent.consultation_id,
                 func.count(Respondent.id),
                 func.sum(case((_submitted_exists(), 1), else_=0)),
+                func.sum(_declined_case()),
             )
             .where(Respondent.consultation_id.in_(ids))
             .group_by(Respondent.consultation_id)
         )
-        for consultation_id, total, submitted in rows:
-            rates[consultation_id] = Rate(total=total, submitted=int(submitted or 0))
+        for consultation_id, total, submitted, declined in rows:
+            rates[consultation_id] = Rate(total=total, submitted=int(submitted or 0), declined=int(declined or 0))
     return pagination, rates
 
 
@@ -204,10 +218,11 @@ def all_respondents(consultation: Consultation) -> list[Respondent]:
 
 
 def unsubmitted_respondents(consultation: Consultation, *, without_automatic_reminder: bool = False) -> list[Respondent]:
-    """Respondents whose current answer is not submitted (none yet, a draft, or reopened)."""
+    """Respondents whose current answer is not submitted (none yet, a draft, or reopened) and who
+    have not declined to answer: those that reminders go to."""
     statement = (
         select(Respondent)
-        .where(Respondent.consultation_id == consultation.id, ~_submitted_exists())
+        .where(Respondent.consultation_id == consultation.id, ~_submitted_exists(), Respondent.declined_at.is_(None))
         .options(selectinload(Respondent.networks), selectinload(Respondent.organisation), selectinload(Respondent.user))
         .order_by(Respondent.id)
     )
@@ -305,19 +320,20 @@ def addable_individuals(consultation: Consultation) -> list[User]:
 def response_rates(consultation: Consultation) -> Rates:
     """Overall and per network (a respondent in two networks counts in both). Two statements."""
     submitted = func.sum(case((_submitted_exists(), 1), else_=0))
-    total, done = db.session.execute(
-        select(func.count(Respondent.id), submitted).where(Respondent.consultation_id == consultation.id)
+    declined = func.sum(_declined_case())
+    total, done, declined_count = db.session.execute(
+        select(func.count(Respondent.id), submitted, declined).where(Respondent.consultation_id == consultation.id)
     ).one()
-    overall = Rate(total=total or 0, submitted=int(done or 0))
+    overall = Rate(total=total or 0, submitted=int(done or 0), declined=int(declined_count or 0))
 
     rows = db.session.execute(
-        select(respondent_network.c.network_id, func.count(Respondent.id), submitted)
+        select(respondent_network.c.network_id, func.count(Respondent.id), submitted, declined)
         .select_from(Respondent)
         .outerjoin(respondent_network, respondent_network.c.respondent_id == Respondent.id)
         .where(Respondent.consultation_id == consultation.id)
         .group_by(respondent_network.c.network_id)
     ).all()
-    by_network = {network_id: Rate(total=n, submitted=int(s or 0)) for network_id, n, s in rows}
+    by_network = {network_id: Rate(total=n, submitted=int(s or 0), declined=int(d or 0)) for network_id, n, s, d in rows}
     per_network = [NetworkRate(n, by_network.pop(n.id, Rate())) for n in consultation.networks]
     if None in by_network:
         per_network.append(NetworkRate(None, by_network.pop(None)))
@@ -331,6 +347,8 @@ def _state(consultation: Consultation, respondent: Respondent, response: Respons
         if response.submitted_at is not None and response.submitted_at > consultation.deadline:
             return RespondentState.late
         return RespondentState.submitted
+    if respondent.declined_at is not None:
+        return RespondentState.declined
     if response is not None or respondent.first_opened_at is not None:
         return RespondentState.draft
     return RespondentState.not_opened

@@ -157,3 +157,82 @@ def report_freezable(consultation: Consultation) -> bool:
     """A (new) frozen version can be made while the consultation is consolidated; once the
     steering group has decided, the report it decided on stays the last version."""
     return consultation.status == S.consolidated
+
+
+def answers_redactable(consultation: Consultation) -> bool:
+    """Passages are hidden from the public report while the answers are final and the report can
+    still change: closed (before the public report) or consolidated (then frozen again)."""
+    return consultation.status in (S.closed, S.consolidated)
+
+
+# --- declining and sign-off inside the organisation (issue 9) -------------------------------
+
+
+def respondent_declined(respondent) -> bool:
+    """"Avstår från att yttra sig": said so, and has not answered since (an answer counts first)."""
+    return respondent.declined_at is not None
+
+
+def may_be_declined(respondent, response: Response | None, now=None) -> bool:
+    """The people behind a respondent may decline while answers are accepted, unless the answer
+    is already submitted (it must be reopened first)."""
+    return (accepting_answers(respondent.consultation, now) and not respondent_declined(respondent)
+            and (response is None or response.status == ResponseStatus.draft))
+
+
+def declining_withdrawable(respondent, now=None) -> bool:
+    """Changed their mind: the declining can be withdrawn while answers are accepted."""
+    return respondent_declined(respondent) and accepting_answers(respondent.consultation, now)
+
+
+def declining_registrable(respondent, response: Response | None) -> bool:
+    """The process owner registers a declining that came by e-mail or on paper, as with answers:
+    while open or closed, for a respondent without a submitted answer."""
+    return (registration_possible(respondent.consultation) and not respondent_declined(respondent)
+            and (response is None or response.status == ResponseStatus.draft))
+
+
+def signoff_required(respondent) -> bool:
+    """The organisation's answer must be signed by a signatory (firmatecknare, förvaltningschef)."""
+    organisation = respondent.organisation
+    return bool(organisation is not None and organisation.requires_signoff)
+
+
+def response_ready(response: Response | None) -> bool:
+    """A draft marked ready for signing: read-only for all but the signatories."""
+    return bool(response is not None and response.status == ResponseStatus.draft and response.ready_at is not None)
+
+
+def response_markable_ready(response: Response | None, now=None) -> bool:
+    return bool(response is not None and response.status == ResponseStatus.draft and response.ready_at is None
+                and signoff_required(response.respondent) and not respondent_declined(response.respondent)
+                and accepting_answers(response.respondent.consultation, now))
+
+
+def response_signable(response: Response | None, now=None) -> bool:
+    """The signatory can send a draft back or sign and submit it while answers are accepted."""
+    return bool(response is not None and response.status == ResponseStatus.draft
+                and not respondent_declined(response.respondent)
+                and accepting_answers(response.respondent.consultation, now))
+
+
+def response_returnable(response: Response | None, now=None) -> bool:
+    return response_ready(response) and response_signable(response, now)
+
+
+def answer_writable_by(respondent, response: Response | None, user, now=None) -> bool:
+    """May this person change the answer's text now? Not while declined; not while it waits for
+    signing unless the person is a signatory."""
+    if respondent_declined(respondent):
+        return False
+    if response_ready(response) and not getattr(user, "signatory", False):
+        return False
+    return True
+
+
+def dissent_possible(response: Response | None, now=None) -> bool:
+    """A representative may record a dissent on the organisation's answer – before and after its
+    submission – while the consultation accepts answers."""
+    return bool(response is not None and response.respondent.organisation_id is not None
+                and response.status in (ResponseStatus.draft, ResponseStatus.submitted)
+                and accepting_answers(response.respondent.consultation, now))

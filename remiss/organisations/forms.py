@@ -7,7 +7,7 @@ are put back on the field they are about.
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from remiss.forms import optional_id
@@ -36,6 +36,7 @@ class OrganisationForm(FlaskForm):
         render_kw={"autocomplete": "off"},
     )
     kind = SelectField(_l("Typ av organisation"), validators=[DataRequired(_l("Välj typ av organisation."))])
+    requires_signoff = BooleanField(_l("Svaret ska godkännas av en firmatecknare/förvaltningschef"))
 
     def __init__(self, *args, current_kind=None, **kwargs):
         super().__init__(*args, **kwargs)

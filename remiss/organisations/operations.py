@@ -129,7 +129,8 @@ def _organisation_name(value):
 
 
 def _snapshot(organisation: Organisation) -> dict:
-    return {"short_name": organisation.short_name, "name": organisation.name, "kind": organisation.kind}
+    return {"short_name": organisation.short_name, "name": organisation.name, "kind": organisation.kind,
+            "requires_signoff": bool(organisation.requires_signoff)}
 
 
 def find_organisation(short_name: str) -> Organisation | None:
@@ -154,25 +155,29 @@ def _check_unique(short_name: str, name: str, organisation: Organisation | None 
         )
 
 
-def create_organisation(actor: User | None, short_name: str, name: str, kind: str) -> Organisation:
+def create_organisation(actor: User | None, short_name: str, name: str, kind: str,
+                        requires_signoff: bool = False) -> Organisation:
     """Administrators: add an organisation. Raises OrganisationError for a missing or taken name."""
     short_name, name = _short_name(short_name), _organisation_name(name)
     kind = _kind(kind)
     _check_unique(short_name, name)
-    organisation = Organisation(short_name=short_name, name=name, kind=kind)
+    organisation = Organisation(short_name=short_name, name=name, kind=kind, requires_signoff=bool(requires_signoff))
     db.session.add(organisation)
     record(actor, "organisation.created", organisation, summary=short_name, after=_snapshot(organisation))
     return organisation
 
 
 def update_organisation(actor: User | None, organisation: Organisation, *, short_name: str, name: str,
-                        kind: str) -> bool:
-    """Administrators: change short name, name and kind. Returns whether anything changed."""
+                        kind: str, requires_signoff: bool | None = None) -> bool:
+    """Administrators: change short name, name, kind and whether a signatory must approve the
+    organisation's answers (None: unchanged). Returns whether anything changed."""
     short_name, name = _short_name(short_name), _organisation_name(name)
     kind = _kind(kind, current=organisation.kind)
     _check_unique(short_name, name, organisation)
     before = _snapshot(organisation)
     organisation.short_name, organisation.name, organisation.kind = short_name, name, kind
+    if requires_signoff is not None:
+        organisation.requires_signoff = bool(requires_signoff)
     after = _snapshot(organisation)
     changed = [key for key in before if before[key] != after[key]]
     if changed:

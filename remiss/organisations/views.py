@@ -104,7 +104,8 @@ def organisation_new():
     if form.validate_on_submit():
         try:
             organisation = operations.create_organisation(
-                current_user, form.short_name.data, form.name.data, form.kind.data
+                current_user, form.short_name.data, form.name.data, form.kind.data,
+                requires_signoff=form.requires_signoff.data,
             )
             db.session.commit()
         except OrganisationError as error:
@@ -129,7 +130,7 @@ def organisation_edit(organisation_id):
         try:
             changed = operations.update_organisation(
                 current_user, organisation, short_name=form.short_name.data, name=form.name.data,
-                kind=form.kind.data,
+                kind=form.kind.data, requires_signoff=form.requires_signoff.data,
             )
             db.session.commit()
         except OrganisationError as error:

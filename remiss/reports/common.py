@@ -101,6 +101,7 @@ def answer_columns(report) -> list[str]:
                 _("Motivering (förslaget)"), _("Föredraget alternativ"), _("Skäl för alternativet")]
     if not report.public:
         columns += [_("Inskickat eller registrerat av")]
+    columns += [_("Undertecknat av")]
     return columns
 
 
@@ -135,4 +136,18 @@ def answer_cells(report, row) -> list:
               row.alternative_label, row.alternative_reason]
     if not report.public:
         cells.append(respondent.registered_by or respondent.submitted_by)
+    cells.append(signed_text(respondent))
     return cells
+
+
+def signed_text(respondent) -> str:
+    """"Name, day" of who signed the organisation's answer, or nothing."""
+    return f"{respondent.signed_by}, {day(respondent.signed_at)}" if respondent.signed_by else ""
+
+
+def dissent_heading(dissent) -> str:
+    """The internal report names the author; the public one only the organisation."""
+    if dissent.author:
+        return _("Avvikande mening från %(name)s, %(organisation)s", name=dissent.author,
+                 organisation=dissent.respondent.name)
+    return _("Avvikande mening från en företrädare för %(organisation)s", organisation=dissent.respondent.name)

@@ -1,4 +1,6 @@
-"""The report's answers as CSV: one row per respondent with a submitted answer × principle.
+"""The report's answers as CSV: one row per respondent with a submitted answer × principle; then
+one row per respondent that declined to answer (its reason as the comment) and one per dissent
+(its text as the comment), both without a principle.
 
 UTF-8 with a byte-order mark and semicolons, which is what Excel in a Swedish locale opens
 correctly by double-click; CRLF line ends (RFC 4180). Streamed: rows are written as the
@@ -58,7 +60,29 @@ def stream(consultation, report: data.Report) -> Iterator[bytes]:
                 yield buffer.getvalue().encode("utf-8")
                 buffer.seek(0)
                 buffer.truncate()
+        for values in _respondent_lines(consultation, report, marker):
+            writer.writerow([cell(v) for v in values])
         yield buffer.getvalue().encode("utf-8")
+
+
+def _respondent_lines(consultation, report: data.Report, marker: str) -> Iterator[list]:
+    """Declinings and dissents: rows of the same columns, the title column saying what they are."""
+    names = columns(report)
+    where = {name: i for i, name in enumerate(names)}
+
+    def line(respondent, title: str, text: str) -> list:
+        values = [""] * len(names)
+        values[0], values[1], values[3] = marker, report.reference_number, title
+        values[where[_("Remissinstans")]] = respondent.name
+        values[where[_("Typ av remissinstans")]] = common.kind_label(respondent)
+        values[where[_("Synpunkter")]] = text
+        return values
+
+    for respondent in data.respondent_rows(consultation, report.public, report.locale):
+        if respondent.declined:
+            yield line(respondent, _("Avstår från att yttra sig"), respondent.declined_reason)
+    for dissent in report.dissents:
+        yield line(dissent.respondent, common.dissent_heading(dissent), dissent.text)
 
 
 def render(consultation, report: data.Report) -> bytes:

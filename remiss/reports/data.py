@@ -43,6 +43,7 @@ from remiss.consultations.models import (
     Attachment,
     Consultation,
     CriterionAnswer,
+    Dissent,
     GeneralAnswer,
     GeneralQuestion,
     PrincipleAnswer,
@@ -96,6 +97,23 @@ class RespondentInfo:
     # Internal report only (empty in the public one): "Name <e-mail>" of who submitted or registered.
     submitted_by: str = ""
     registered_by: str = ""
+    # "Avstår från att yttra sig" (and no answer submitted since), with the reason given.
+    declined: bool = False
+    declined_reason: str = ""
+    # Sign-off inside the organisation: who signed the submitted answer, and when.
+    signed_by: str = ""
+    signed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DissentInfo:
+    """"Avvikande mening": a representative's dissent attached to the organisation's submitted answer.
+    `author` is the representative's name in the internal report and empty in the public one."""
+
+    respondent: RespondentInfo
+    author: str
+    text: str
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -234,6 +252,11 @@ class NetworkCount:
     name: str
     asked: int
     answered: int
+    declined: int = 0
+
+    @property
+    def missing(self) -> int:
+        return self.asked - self.answered - self.declined
 
 
 @dataclass
@@ -269,6 +292,8 @@ class Report:
     general_questions: list[GeneralQuestionReport]
     respondents: list[RespondentInfo] = field(default_factory=list)
     appendix: list[AppendixRow] = field(default_factory=list)
+    declined_count: int = 0
+    dissents: list[DissentInfo] = field(default_factory=list)  # filled in the outline too: they are few
 
     @property
     def answered(self) -> list[RespondentInfo]:
@@ -276,7 +301,16 @@ class Report:
 
     @property
     def not_answered(self) -> list[RespondentInfo]:
-        return [r for r in self.respondents if not r.answered]
+        """Missing: neither answered nor declined."""
+        return [r for r in self.respondents if not r.answered and not r.declined]
+
+    @property
+    def declined(self) -> list[RespondentInfo]:
+        return [r for r in self.respondents if r.declined]
+
+    @property
+    def missing_count(self) -> int:
+        return self.asked - self.answered_count - self.declined_count
 
     @property
     def late(self) -> list[RespondentInfo]:
@@ -339,7 +373,7 @@ def _build(consultation, *, public, locale, answers, final, number) -> Report:
         select(GeneralQuestion).where(GeneralQuestion.consultation_id == consultation.id)
         .order_by(GeneralQuestion.position)
     ).scalars())
-    networks, asked, answered_count = _network_counts(consultation)
+    networks, asked, answered_count, declined_count = _network_counts(consultation)
 
     principle_reports = []
     for text in principles:
@@ -372,11 +406,12 @@ def _build(consultation, *, public, locale, answers, final, number) -> Report:
         asks={"stance": consultation.ask_stance, "comment": consultation.ask_comment,
               "proposed_wording": consultation.ask_proposed_wording,
               "alternatives": consultation.ask_alternatives},
-        networks=networks, asked=asked, answered_count=answered_count,
+        networks=networks, asked=asked, answered_count=answered_count, declined_count=declined_count,
         principles=principle_reports, section_alternatives=list(section_reports.values()),
         general_questions=question_reports,
     )
     figures.fill(consultation, principle_reports, section_reports)
+    report.dissents = list(_dissent_rows(consultation, public))
     if not answers:
         return report
 
@@ -413,13 +448,14 @@ def _criteria(consultation: Consultation) -> list[Criterion]:
     ).scalars())
 
 
-def _network_counts(consultation: Consultation) -> tuple[list[NetworkCount], int, int]:
+def _network_counts(consultation: Consultation) -> tuple[list[NetworkCount], int, int, int]:
+    """Per network, and in all: asked, answered, declined (missing is what remains)."""
     from remiss.consultations.queries import response_rates
 
     rates = response_rates(consultation)
     networks = [NetworkCount(rate.network.name if rate.network is not None else _("Tillagda utan nätverk"),
-                             rate.rate.total, rate.rate.submitted) for rate in rates.per_network]
-    return networks, rates.overall.total, rates.overall.submitted
+                             rate.rate.total, rate.rate.submitted, rate.rate.declined) for rate in rates.per_network]
+    return networks, rates.overall.total, rates.overall.submitted, rates.overall.declined
 
 
 # --- the statements -------------------------------------------------------------------------
@@ -467,6 +503,7 @@ class _RespondentColumns:
         self.individual = aliased(User, name="individual")
         self.submitter = aliased(User, name="submitter")
         self.registrar = aliased(User, name="registrar")
+        self.signer = aliased(User, name="signer")
         self.pseudonym = _pseudonyms(consultation)
         self.network_names, self.network_columns = _network_columns(consultation) if with_networks else ([], [])
         self.labels = _Labels()
@@ -475,7 +512,10 @@ class _RespondentColumns:
         cols = [Respondent.id.label("r_id"), Organisation.name.label("r_org"), Organisation.kind.label("r_org_kind"),
                 self.individual.name.label("r_person"), self.pseudonym.c.number.label("r_pseudonym"),
                 self.current.id.label("r_response"), self.current.submitted_at.label("r_submitted_at"),
-                self.current.channel.label("r_channel")]
+                self.current.channel.label("r_channel"),
+                Respondent.declined_at.label("r_declined_at"), Respondent.declined_reason.label("r_declined_reason"),
+                # Who signed speaks for the organisation, as on a signed paper answer: in both reports.
+                self.signer.name.label("r_signer"), self.current.signed_at.label("r_signed_at")]
         if not self.public:
             cols += [self.submitter.name.label("r_submitter"), self.submitter.email.label("r_submitter_email"),
                      self.registrar.name.label("r_registrar"), self.registrar.email.label("r_registrar_email")]
@@ -489,7 +529,8 @@ class _RespondentColumns:
         statement = (statement
                      .outerjoin(Organisation, Organisation.id == Respondent.organisation_id)
                      .outerjoin(self.individual, self.individual.id == Respondent.user_id)
-                     .outerjoin(self.pseudonym, self.pseudonym.c.respondent_id == Respondent.id))
+                     .outerjoin(self.pseudonym, self.pseudonym.c.respondent_id == Respondent.id)
+                     .outerjoin(self.signer, self.signer.id == self.current.signed_by_id))
         if not self.public:
             statement = (statement
                          .outerjoin(self.submitter, self.submitter.id == self.current.submitted_by_id)
@@ -523,6 +564,9 @@ class _RespondentColumns:
             channel=channel.value if channel is not None else None,
             channel_label=self.labels[channel] if channel is not None else "",
             submitted_by=submitted_by, registered_by=registered_by,
+            declined=m["r_declined_at"] is not None and m["r_response"] is None,
+            declined_reason=(m["r_declined_reason"] or "") if m["r_response"] is None else "",
+            signed_by=m["r_signer"] or "", signed_at=m["r_signed_at"],
         )
 
 
@@ -723,6 +767,29 @@ def _appendix_rows(consultation, public):
             attachments.append(AttachmentInfo(m["filename"], m["size"], m["sha256"]))
     if respondent is not None:
         yield AppendixRow(respondent, tuple(attachments))
+
+
+def dissent_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[DissentInfo]:
+    """Dissents ("avvikande mening") attached to the submitted answers, respondent by respondent."""
+    with force_locale(babel_locale(locale)):
+        yield from _dissent_rows(consultation, public)
+
+
+def _dissent_rows(consultation, public):
+    names = _RespondentColumns(consultation, public)
+    author = aliased(User, name="dissent_author")
+    statement = names.joins(
+        select(*names.columns(), Dissent.text.label("d_text"), Dissent.created_at.label("d_created_at"),
+               author.name.label("d_author")).select_from(Respondent),
+        only_answered=True,
+    )
+    statement = (statement.join(Dissent, Dissent.response_id == names.current.id)
+                 .outerjoin(author, author.id == Dissent.author_id)
+                 .order_by(*names.order(), Dissent.created_at, Dissent.id))
+    for row in _stream(statement):
+        m = row._mapping
+        yield DissentInfo(respondent=names.info(row), author="" if public else (m["d_author"] or ""),
+                          text=m["d_text"], created_at=m["d_created_at"])
 
 
 # --- frozen reports -------------------------------------------------------------------------

@@ -251,6 +251,8 @@ class _Writer:
             facts.append((_("Stängdes"), common.when(report.closed_at)))
         facts.append((_("Svarsfrekvens"), _("%(answered)d av %(asked)d remissinstanser har svarat",
                                              answered=report.answered_count, asked=report.asked)))
+        facts.append((_("Avstår"), str(report.declined_count)))
+        facts.append((_("Saknas"), str(report.missing_count)))
         for name, value in facts:
             self.paragraph(value, bold_label=f"{name}:")
         if report.purpose:
@@ -267,9 +269,10 @@ class _Writer:
     def respondents(self) -> None:
         report = self.report
         self.heading(_("Remissinstanser och svar"), 1)
-        rows = [[n.name, str(n.asked), str(n.answered)] for n in report.networks]
-        rows.append([_("Totalt (en remissinstans räknas en gång)"), str(report.asked), str(report.answered_count)])
-        self.table([_("Nätverk"), _("Tillfrågade"), _("Har svarat")], rows)
+        rows = [[n.name, str(n.asked), str(n.answered), str(n.declined), str(n.missing)] for n in report.networks]
+        rows.append([_("Totalt (en remissinstans räknas en gång)"), str(report.asked), str(report.answered_count),
+                     str(report.declined_count), str(report.missing_count)])
+        self.table([_("Nätverk"), _("Tillfrågade"), _("Har svarat"), _("Avstår"), _("Saknas")], rows)
         self.heading(_("Tillfrågade remissinstanser"), 2)
         for network, members in report.respondents_by_network():
             self.paragraph(bold_label=network)
@@ -282,7 +285,9 @@ class _Writer:
                 headers.append(_("Inskickat eller registrerat av"))
             rows = []
             for r in report.answered:
-                row = [r.name, common.when(r.submitted_at) + (f" ({_('efter svarsdatum')})" if r.late else ""),
+                row = [r.name, common.when(r.submitted_at) + (f" ({_('efter svarsdatum')})" if r.late else "")
+                       + (" – " + _("Undertecknat av %(name)s, %(when)s", name=r.signed_by, when=common.day(r.signed_at))
+                          if r.signed_by else ""),
                        r.channel_label]
                 if not report.public:
                     row.append(r.registered_by or r.submitted_by)
@@ -290,12 +295,30 @@ class _Writer:
             self.table(headers, rows)
         else:
             self.paragraph(_("Inga svar har kommit in."))
+        self.heading(_("Avstår från att yttra sig"), 2)
+        if report.declined:
+            for respondent in report.declined:
+                self.paragraph(respondent.name + (f": {respondent.declined_reason}" if respondent.declined_reason else ""),
+                               style="List Bullet")
+        else:
+            self.paragraph(_("Ingen remissinstans har meddelat att den avstår."))
         self.heading(_("Har inte svarat"), 2)
         if report.not_answered:
             for respondent in report.not_answered:
                 self.paragraph(respondent.name, style="List Bullet")
         else:
-            self.paragraph(_("Alla tillfrågade har svarat."))
+            self.paragraph(_("Alla tillfrågade har svarat eller meddelat att de avstår.") if report.declined
+                           else _("Alla tillfrågade har svarat."))
+        if report.dissents:
+            self.heading(_("Avvikande meningar"), 2)
+            self.paragraph(_("Företrädare för en remissinstans som inte står bakom organisationens svar har lämnat en "
+                             "avvikande mening. Den hör till svaret."))
+            for dissent in report.dissents:
+                self.heading(_("Avvikande mening från %(name)s, %(organisation)s", name=dissent.author,
+                               organisation=dissent.respondent.name) if dissent.author
+                             else _("Avvikande mening från en företrädare för %(organisation)s",
+                                    organisation=dissent.respondent.name), 3)
+                self.user_text(dissent.text)
 
     def principle(self, principle) -> None:
         report = self.report

@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from remiss.reports import common, data
 from remiss.i18n import babel_locale
 
-FORMAT_VERSION = "1.0"
+FORMAT_VERSION = "1.1"  # 1.1: declined, missing, signed_by/at, dissents
 
 
 def _dump(value) -> str:
@@ -32,7 +32,8 @@ def _respondent(r: data.RespondentInfo, public: bool) -> dict:
     result = {
         "id": r.id, "name": r.name, "kind": r.kind, "organisation_kind": r.organisation_kind or None,
         "networks": list(r.networks), "answered": r.answered, "submitted_at": common.iso(r.submitted_at),
-        "late": r.late, "channel": r.channel,
+        "late": r.late, "channel": r.channel, "declined": r.declined, "declined_reason": r.declined_reason or None,
+        "signed_by": r.signed_by or None, "signed_at": common.iso(r.signed_at),
     }
     if not public:
         result["submitted_by"] = r.submitted_by or None
@@ -139,8 +140,14 @@ def _chunks(consultation, report: data.Report) -> Iterator[str]:
                 },
             },
             "response_rate": {"asked": report.asked, "answered": report.answered_count,
-                              "networks": [{"name": n.name, "asked": n.asked, "answered": n.answered}
+                              "declined": report.declined_count, "missing": report.missing_count,
+                              "networks": [{"name": n.name, "asked": n.asked, "answered": n.answered,
+                                            "declined": n.declined, "missing": n.missing}
                                            for n in report.networks]},
+            # The author is named in the internal report only.
+            "dissents": [{"respondent_id": d.respondent.id, "respondent": d.respondent.name,
+                          "author": d.author or None, "text": d.text, "created_at": common.iso(d.created_at)}
+                         for d in report.dissents],
         }
         yield "{\n"
         for key, value in head.items():

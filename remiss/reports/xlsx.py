@@ -103,6 +103,8 @@ def write(consultation, report: data.Report, target) -> None:
         properties.language = report.locale
         _summary(book)
         _respondents(book, consultation)
+        if report.dissents:
+            _dissents(book)
         _principles(book, consultation)
         _general(book, consultation)
         if report.section_alternatives:
@@ -145,13 +147,15 @@ def _summary(book: _Book) -> None:
         (_("Skapad"), common.local_naive(report.generated_at)),
         (_("Tillfrågade remissinstanser"), report.asked),
         (_("Har svarat"), report.answered_count),
+        (_("Avstår"), report.declined_count),
+        (_("Saknas"), report.missing_count),
     ]
     for name, value in facts:
         book.row(sheet, [name, value], wrap=True)
     book.row(sheet, [])
-    book.row(sheet, [_("Nätverk"), "", _("Tillfrågade"), _("Har svarat")], BOLD)
+    book.row(sheet, [_("Nätverk"), "", _("Tillfrågade"), _("Har svarat"), _("Avstår"), _("Saknas")], BOLD)
     for network in report.networks:
-        book.row(sheet, [network.name, "", network.asked, network.answered])
+        book.row(sheet, [network.name, "", network.asked, network.answered, network.declined, network.missing])
     book.row(sheet, [])
     stance_labels = []
     for principle in report.principles:
@@ -179,8 +183,8 @@ def _summary(book: _Book) -> None:
 def _respondents(book: _Book, consultation) -> None:
     report = book.report
     headers = [_("Remissinstans"), _("Typ av remissinstans"), _("Nätverk"), _("Har svarat"), _("Inkom"),
-               _("Efter svarsdatum"), _("Kanal")]
-    widths = [40, 24, 40, 12, 18, 14, 16]
+               _("Efter svarsdatum"), _("Kanal"), _("Skäl för att avstå"), _("Undertecknat av"), _("Undertecknat")]
+    widths = [40, 24, 40, 12, 18, 14, 16, 40, 30, 18]
     if not report.public:
         headers.append(_("Inskickat eller registrerat av"))
         widths.append(44)
@@ -189,11 +193,23 @@ def _respondents(book: _Book, consultation) -> None:
     book.header(sheet, headers, 2)
     for r in data.respondent_rows(consultation, report.public, report.locale):
         values = [r.name, common.kind_label(r), ", ".join(r.networks) or _("Tillagd utan nätverk"),
-                  _("Ja") if r.answered else _("Nej"), common.local_naive(r.submitted_at), common.yes(r.late),
-                  r.channel_label]
+                  _("Ja") if r.answered else _("Avstår") if r.declined else _("Nej"),
+                  common.local_naive(r.submitted_at), common.yes(r.late), r.channel_label, r.declined_reason,
+                  r.signed_by, common.local_naive(r.signed_at)]
         if not report.public:
             values.append(r.registered_by or r.submitted_by)
         book.row(sheet, values)
+
+
+def _dissents(book: _Book) -> None:
+    """"Avvikande meningar": the author named in the internal report only."""
+    report = book.report
+    sheet = book.sheet(_("Avvikande meningar"), [40, 30, 80], header_row=2)
+    book.draft_or_edition(sheet)
+    book.header(sheet, [_("Remissinstans"), _("Från"), _("Avvikande mening")], 2)
+    for dissent in report.dissents:
+        book.row(sheet, [dissent.respondent.name, dissent.author or _("en företrädare för remissinstansen"),
+                         dissent.text], wrap=True)
 
 
 def _principles(book: _Book, consultation) -> None:

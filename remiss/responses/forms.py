@@ -341,3 +341,37 @@ class RegisterForm(FlaskForm):
                     _("Skriv klockslaget som TT:MM, till exempel 14:30.")]
                 return None
         return datetime.combine(self.received_on.data, moment, tzinfo=STOCKHOLM).astimezone(timezone.utc)
+
+
+# --- declining and sign-off (issue 9) -----------------------------------------------------------
+
+
+class DeclineForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Skäl (frivilligt)"),
+        validators=[Optional(), Length(max=operations.MAX_REASON_LENGTH,
+                                       message=_l("Skälet får vara högst %(max)s tecken.",
+                                                  max=operations.MAX_REASON_LENGTH))],
+    )
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation page's form: the CSRF token is all it carries."""
+
+
+class ReturnForm(FlaskForm):
+    note = TextAreaField(
+        _l("Vad behöver ändras?"),
+        validators=[DataRequired(_l("Skriv vad som behöver ändras.")),
+                    Length(max=operations.MAX_REASON_LENGTH,
+                           message=_l("Kommentaren får vara högst %(max)s tecken.", max=operations.MAX_REASON_LENGTH))],
+    )
+
+
+class DissentForm(FlaskForm):
+    text = TextAreaField(
+        _l("Din avvikande mening"),
+        validators=[DataRequired(_l("Skriv din avvikande mening.")),
+                    Length(max=operations.MAX_TEXT_LENGTH,
+                           message=_l("Texten får vara högst %(max)s tecken.", max=operations.MAX_TEXT_LENGTH))],
+    )

@@ -157,3 +157,42 @@ def send_reopened(draft: Response, reason: str) -> tuple[int, list[str]]:
                 current_app.logger.warning("reopen notice for response %s to %s failed", draft.id, person.email)
                 failed.append(person.email)
     return sent, failed
+
+
+def _mail_each(people, response: Response, template: str, subject_text, **context) -> tuple[int, list[str]]:
+    """One mail per person in their language; a failing mail server does not undo the change."""
+    respondent = response.respondent
+    consultation = respondent.consultation
+    sent, failed = 0, []
+    for person in people:
+        with force_locale(babel_locale(person.locale)):
+            subject = subject_text(consultation)
+            try:
+                send_mail(person.email, subject.replace("\n", " ").replace("\r", " "), template, person=person,
+                          consultation=consultation, respondent_name=queries.respondent_name(respondent), **context)
+                sent += 1
+            except MailError:
+                current_app.logger.warning("%s for response %s to %s failed", template, response.id, person.email)
+                failed.append(person.email)
+    return sent, failed
+
+
+def send_ready_for_signing(response: Response, marked_by) -> tuple[int, list[str]]:
+    """Tell the organisation's signatories that its answer waits for their signature."""
+    signatories = [p for p in queries.people_answering_for(response.respondent) if p.signatory]
+    return _mail_each(
+        signatories, response, "response_ready_for_signing",
+        lambda consultation: _("Svar att underteckna: remissen ”%(title)s”", title=consultation.title),
+        marked_by=getattr(marked_by, "name", ""),
+        link=absolute_url("signoff.review", consultation_id=response.respondent.consultation_id),
+    )
+
+
+def send_returned(response: Response, returned_by, note: str) -> tuple[int, list[str]]:
+    """Tell the representatives that the signatory sent the answer back, and why."""
+    return _mail_each(
+        queries.people_answering_for(response.respondent), response, "response_returned",
+        lambda consultation: _("Svaret på remissen ”%(title)s” har skickats tillbaka", title=consultation.title),
+        returned_by=getattr(returned_by, "name", ""), note=note,
+        link=absolute_url("responses.respond", consultation_id=response.respondent.consultation_id),
+    )

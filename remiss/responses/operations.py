@@ -30,6 +30,7 @@ from remiss.consultations.models import (
     Attachment,
     Consultation,
     CriterionAnswer,
+    Dissent,
     GeneralAnswer,
     GeneralQuestion,
     LateSave,
@@ -102,6 +103,16 @@ class NotReopenable(AnswerError):
 
 class AttachmentRejected(InvalidAnswer):
     pass
+
+
+class SignatureRequired(AnswerError):
+    """The organisation requires sign-off: only a signatory may submit its answer."""
+
+    status = 409
+
+
+class DeclinedAnswer(NotEditable):
+    """The respondent has declined to answer: withdraw the declining first."""
 
 
 # --- what the forms hand over -----------------------------------------------------------------
@@ -365,6 +376,16 @@ def _require_writable(response: Response, actor, payload: dict, now: datetime) -
         raise DeadlinePassed(_deadline_message(consultation), late)
     if not states.response_is_draft(response):
         raise AlreadySubmitted(_submitted_message(response), response)
+    if states.respondent_declined(response.respondent):
+        raise DeclinedAnswer(_declined_message())
+    if not states.answer_writable_by(response.respondent, response, actor, now):
+        raise NotEditable(_("Svaret är markerat som klart för undertecknande och kan bara ändras av en "
+                            "firmatecknare. Det du skrev senast har inte sparats – kopiera texten om du vill behålla "
+                            "den, och be firmatecknaren skicka tillbaka svaret om det behöver ändras."))
+
+
+def _declined_message() -> str:
+    return _("Ni har meddelat att ni avstår från att svara. Ångra det först om ni vill svara ändå.")
 
 
 def _deadline_message(consultation: Consultation) -> str:
@@ -646,13 +667,23 @@ def submit(response: Response, actor, *, publish_name: bool = False, now: dateti
             late = record_late_save(respondent, actor, {"action": "submit", "response_id": response.id,
                                                         "revision": response.revision}, now)
         raise DeadlinePassed(_deadline_message(consultation), late)
+    if states.respondent_declined(respondent) and states.response_is_draft(response):
+        raise DeclinedAnswer(_declined_message())
+    signed = {}
+    if states.signoff_required(respondent) and states.response_is_draft(response):
+        # Sign-off inside the organisation: the submission is the signatory's signature.
+        if not getattr(actor, "signatory", False):
+            raise SignatureRequired(_("%(name)s kräver att svaret godkänns av en firmatecknare innan det skickas in. "
+                                      "Markera svaret som klart för undertecknande, så får firmatecknaren ett "
+                                      "meddelande.", name=respondent.organisation.name))
+        signed = {"signed_by_id": actor.id, "signed_at": now}
     # Only individuals choose; an organisation's answer is always published under its name.
     publish = bool(publish_name) and respondent.user_id is not None
     result = db.session.execute(
         update(Response)
         .where(Response.id == response.id, Response.status == ResponseStatus.draft)
         .values(status=ResponseStatus.submitted, submitted_at=now, submitted_by_id=getattr(actor, "id", None),
-                publish_name=publish, updated_at=now)
+                publish_name=publish, updated_at=now, **signed)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(response)
@@ -665,6 +696,13 @@ def submit(response: Response, actor, *, publish_name: bool = False, now: dateti
            after={"status": ResponseStatus.submitted.value, "revision": response.revision,
                   "submitted_at": now.isoformat(), "publish_name": publish},
            document_id=consultation.version.document_id, consultation_id=consultation.id)
+    if signed:
+        record(actor, "response.signed", response,
+               summary=_("Remissvar revision %(revision)s undertecknat av %(name)s och inskickat.",
+                         revision=response.revision, name=actor.name),
+               before={"ready_at": response.ready_at.isoformat() if response.ready_at else None},
+               after={"signed_at": now.isoformat(), "signed_by": actor.name},
+               document_id=consultation.version.document_id, consultation_id=consultation.id)
     sent, failed = notifications.send_receipts(response)
     return SubmitResult(response, sent, failed)
 
@@ -694,6 +732,9 @@ def _copy_answers(source: Response, target: Response) -> int:
             section_id=choice.section_id, principle_text_id=choice.principle_text_id,
             alternative_id=choice.alternative_id, reason=choice.reason,
             updated_at=choice.updated_at, updated_by_id=choice.updated_by_id))
+    # A dissent stays attached to the organisation's answer, whichever revision is current.
+    for dissent in db.session.execute(select(Dissent).where(Dissent.response_id == source.id)).scalars():
+        target.dissents.append(Dissent(author_id=dissent.author_id, text=dissent.text, created_at=dissent.created_at))
     return len(principle_answers)
 
 

@@ -14,6 +14,7 @@ from remiss.consultations.models import (
     Consultation,
     ConsultationStatus,
     CriterionAnswer,
+    Dissent,
     GeneralAnswer,
     GeneralQuestion,
     LateSave,
@@ -290,3 +291,13 @@ def my_consultations(user, page: int, per_page: int = MY_PAGE_SIZE):
             total=totals.get(respondent.consultation.version_id, 0),
         ))
     return pagination, rows
+
+
+def dissents(response: Response | None) -> list[Dissent]:
+    """The dissents recorded on an answer, oldest first, with their authors: one statement."""
+    if response is None or response.id is None:
+        return []
+    return list(db.session.execute(
+        select(Dissent).where(Dissent.response_id == response.id)
+        .options(selectinload(Dissent.author)).order_by(Dissent.created_at, Dissent.id)
+    ).scalars())

@@ -270,6 +270,8 @@ def _render_form(context, answerer: Answerer, page: Page, *, response=None, part
         forms.apply_results(part_states, results, context)
     editable = response is None or states.response_editable(response)
     editable = editable and states.accepting_answers(context.consultation)
+    # Declined, or waiting for a signatory's signature: read-only (signatories may still edit).
+    editable = editable and states.answer_writable_by(answerer.respondent, response, answerer.user)
     previous = following = None
     if page.kind == "principle":
         previous, following = context.neighbours(page.principle)
@@ -520,6 +522,7 @@ def _summary_page(context, answerer, response, form, *, message=None, status=200
     stored = queries.stored_answers(response)
     names = queries.editor_names(stored)
     editable = (response is None or states.response_editable(response)) and states.accepting_answers(context.consultation)
+    editable = editable and states.answer_writable_by(answerer.respondent, response, answerer.user)
     html = render_template(
         "responses/summary.html", context=context, consultation=context.consultation, answerer=answerer,
         response=response, stored=stored, names=names, form=form, message=message, editable=editable,
@@ -562,6 +565,9 @@ def submit(consultation_id):
         return redirect(url_for("responses.receipt", consultation_id=consultation_id), code=303)
     except operations.DeadlinePassed as refused:
         db.session.commit()  # the attempt is kept for the process owner
+        return _summary_page(context, answerer, response, form, message=refused.message, status=refused.status)
+    except operations.AnswerError as refused:  # e.g. sign-off required, or declined
+        db.session.rollback()
         return _summary_page(context, answerer, response, form, message=refused.message, status=refused.status)
     db.session.commit()
     flash(_("Svaret är inskickat %(time)s.", time=format_datetime(result.response.submitted_at, "d MMMM y 'kl.' HH:mm")),

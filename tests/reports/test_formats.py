@@ -111,11 +111,12 @@ def test_draft_marker_until_the_consolidation_is_complete(app, world, format):
 
 def test_json_structure(app, world):
     report = json.loads(render(app, world, "json"))
-    assert report["format_version"] == "1.0"
+    assert report["format_version"] == "1.1"
     assert report["consultation"]["reference_number"] == "RS 2024-05699"
-    assert report["response_rate"] == {"asked": 6, "answered": 4, "networks": [
-        {"name": "Nätverk förvaltningsföreträdare", "asked": 3, "answered": 2},
-        {"name": "Större grupp patientföreträdare", "asked": 3, "answered": 2}]}
+    assert report["response_rate"] == {"asked": 6, "answered": 4, "declined": 0, "missing": 2, "networks": [
+        {"name": "Nätverk förvaltningsföreträdare", "asked": 3, "answered": 2, "declined": 0, "missing": 1},
+        {"name": "Större grupp patientföreträdare", "asked": 3, "answered": 2, "declined": 0, "missing": 1}]}
+    assert report["dissents"] == []
     respondents = {r["name"]: r for r in report["respondents"]}
     assert respondents["NU-sjukvården"]["late"] is True and respondents["NU-sjukvården"]["channel"] == "email"
     assert respondents["Koncernkontoret"]["answered"] is False
