@@ -38,7 +38,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from remiss.auth.models import User
-from remiss.consolidation import queries as consolidation_queries
+from remiss.consolidation import feedback, queries as consolidation_queries
 from remiss.consolidation.models import ConsolidatedReport, Disposition, DispositionTarget
 from remiss.consultations import states
 from remiss.consultations.models import (
@@ -267,6 +267,8 @@ def decision_data(proposal: Proposal) -> dict:
             "present": decision.present_list, "motivation": decision.motivation,
             "recorded_by": _name(decision.recorded_by), "recorded_at": _iso(decision.recorded_at),
         },
+        # Återkoppling: the respondents' objections to dispositions, which the steering group had before it.
+        "objections": feedback.objection_data(proposal.consultation),
     }
 
 
@@ -290,6 +292,19 @@ def decision_text(data: dict) -> str:
         if decision["motivation"]:
             lines += ["", decision["motivation"]]
         lines += ["", f"{_('Registrerat')}: {decision['recorded_at']} ({decision['recorded_by'] or '–'})"]
+    lines += ["", _("Invändningar från remissinstanser"), ""]
+    if not data.get("objections"):
+        lines.append(_("Inga invändningar."))
+    for objection in data.get("objections", []):
+        subject = (_("Princip %(number)s. %(title)s", number=objection["principle"]["number"],
+                     title=objection["principle"]["title"]) if objection["principle"]
+                   else _("Allmän fråga: %(text)s", text=objection["question"]))
+        lines += [f"{subject} – {objection['respondent']}",
+                  f"{_('Synpunkt')}: {objection['comment']}",
+                  f"{_('Ställningstagande')}: {objection['disposition_label'] or '–'}",
+                  f"{_('Motivering')}: {objection['reason'] or '–'}",
+                  f"{_('Invändning')} ({objection['created_at']}, {objection['author'] or '–'}): {objection['objection']}",
+                  ""]
     return "\n".join(lines) + "\n"
 
 

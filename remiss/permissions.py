@@ -248,3 +248,23 @@ def may_record_dissent(user, respondent) -> bool:
     """"Avvikande mening": any representative of the organisation (not an individual's own answer)."""
     return bool(respondent.organisation_id is not None and may_answer_for(user, respondent))
 
+
+# --- feedback to respondents (added with issue 9) ------------------------------------------------
+
+
+def may_send_feedback(user) -> bool:
+    """Send each respondent its feedback page (återkoppling) once the consolidation is complete, and
+    read the objections: those who consolidate (process owners and administrators)."""
+    return may_consolidate(user)
+
+
+def may_read_feedback(user, respondent) -> bool:
+    """A respondent's feedback page – its comments, their dispositions and its objections: its own
+    people, and those who consolidate."""
+    return may_consolidate(user) or may_answer_for(user, respondent)
+
+
+def may_object_for(user, respondent) -> bool:
+    """Object to a disposition in writing: the respondent's own people only (the organisation's
+    representatives, or the individual). The period is the state's question."""
+    return may_answer_for(user, respondent)

@@ -203,6 +203,16 @@ TABLE = {
     "signoff.register_declining": ("/consultations/{c}/respondents/{nu_r}/decline", "GET", staff_only()),
     "signoff.withdraw_declining_on_behalf": ("/consultations/{c}/respondents/{nu_r}/decline/withdraw", "GET",
                                              {**staff_only(), ADM: 409, PO: 409}),
+    # Återkoppling: sent by process owners and administrators once the report is final (409 here: open);
+    # a respondent's page for its people and the staff – not sent yet, so 409 for SU's representative –
+    # and objections from its people only.
+    "feedback.send": ("/consultations/{c}/feedback/send", "GET", {**staff_only(), ADM: 409, PO: 409}),
+    "feedback.objections": ("/consultations/{c}/feedback/objections", "GET", staff_only()),
+    "feedback.show": ("/consultations/{c}/feedback/respondents/{su_r}", "GET",
+                      {A: "login", ADM: "ok", PO: "ok", ST: 403, REP: 409, OTHER: 403}),
+    "feedback.object_": ("/consultations/{c}/feedback/respondents/{su_r}/objections/1", "POST",
+                         {A: "login", ADM: 403, PO: 403, ST: 403, REP: 409, OTHER: 403}),
+    "feedback.link": ("/f/not-a-valid-token", "GET", everyone(404)),
 }
 
 

@@ -59,6 +59,9 @@ ACTIONS = {
     "consultation.closed": _l("Remiss stängd"),
     "consultation.consolidated": _l("Sammanställning klar"),
     "consultation.decided": _l("Remiss beslutad"),
+    "consultation.feedback_sent": _l("Återkoppling skickad till remissinstanserna"),
+    "objection.created": _l("Invändning mot ställningstagande"),
+    "objection.changed": _l("Invändning mot ställningstagande ändrad"),
     # answers
     "response.principle_saved": _l("Svar på princip sparat"),
     "response.general_saved": _l("Svar på allmän fråga sparat"),
@@ -113,6 +116,7 @@ OBJECTS = {
     "PrincipleText": _l("Princip %(id)s"),
     "Section": _l("Avsnitt %(id)s"),
     "Dissent": _l("Avvikande mening %(id)s"),
+    "Objection": _l("Invändning %(id)s"),
 }
 
 # The keys of before/after that readers meet most; the rest are shown as stored.
@@ -154,6 +158,8 @@ FIELDS = {
     "signed_at": _l("Undertecknat"),
     "signed_by": _l("Undertecknat av"),
     "note": _l("Kommentar"),
+    "objections_until": _l("Invändningar tas emot till"),
+    "mails": _l("E-postmeddelanden"),
 }
 
 # Keys whose meaning depends on the object.
