@@ -72,27 +72,14 @@ class Bench:
                     with app.app_context():
                         row = reports.measure(w, repeat=self.repeat)
                     self.rows["reports"].append({"database": db_name, **row})
+                    self.save("reports")
                     print(table([self.rows["reports"][-1]], ["database", "respondents", "principles", "floor_s",
                                                              "html_ratio", "csv_ratio", "json_ratio", "xlsx_ratio"]),
                           flush=True)
                 if "pages" in self.which:
                     for row in pages.measure(app, w, repeat=max(5, self.repeat * 3)):
                         self.rows["pages"].append({"database": db_name, **row})
-        if "memory" in self.which:
-            memory_sizes = sizes("1000x8,100000x8", "BENCH_MEMORY")
-            first = {}
-            for r, p in memory_sizes:
-                w = world(r, p)
-                for fmt in ("csv", "xlsx", "json"):
-                    result = export_memory(url, w.consultation_id, fmt)
-                    peak_mb = result["peak_kb"] / 1024
-                    first.setdefault(fmt, peak_mb)
-                    self.rows["memory"].append({
-                        "database": db_name, "format": fmt, "respondents": r, "principles": p,
-                        "before_mb": result["before_kb"] / 1024, "peak_mb": peak_mb,
-                        "growth_from_smallest_mb": peak_mb - first[fmt], "output_mb": result["bytes"] / 1e6,
-                        "seconds": result["seconds"]})
-                    print(table([self.rows["memory"][-1]]), flush=True)
+                    self.save("pages")
         if "import" in self.which:
             total = int(os.environ.get("BENCH_IMPORT_ROWS", "100000"))
             principles = 8
@@ -107,7 +94,28 @@ class Bench:
                         "database": db_name, "format": suffix[1:], "rows": rows, "seconds": result["seconds"],
                         "rows_per_s": rows / result["seconds"], "file_mb": path.stat().st_size / 1e6,
                         "before_mb": result["before_kb"] / 1024, "peak_mb": result["peak_kb"] / 1024})
+                    self.save("import")
                     print(table([self.rows["import"][-1]]), flush=True)
+
+        if "memory" in self.which:
+            memory_sizes = sizes("1000x8,100000x8", "BENCH_MEMORY")
+            first = {}
+            for r, p in memory_sizes:
+                w = world(r, p)
+                for fmt in ("csv", "json", "xlsx"):  # XLSX last: the slowest by far
+                    result = export_memory(url, w.consultation_id, fmt)
+                    peak_mb = result["peak_kb"] / 1024
+                    first.setdefault(fmt, peak_mb)
+                    self.rows["memory"].append({
+                        "database": db_name, "format": fmt, "respondents": r, "principles": p,
+                        "before_mb": result["before_kb"] / 1024, "peak_mb": peak_mb,
+                        "growth_from_smallest_mb": peak_mb - first[fmt], "output_mb": result["bytes"] / 1e6,
+                        "seconds": result["seconds"]})
+                    self.save("memory")
+                    print(table([self.rows["memory"][-1]]), flush=True)
+    def save(self, name: str) -> None:
+        """Written after every measurement: a long run that is stopped keeps what it measured."""
+        write_results(name, self.rows[name])
 
     def report(self) -> None:
         titles = {"reports": "Report generation (seconds; ratio = format / floor)",
