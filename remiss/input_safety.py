@@ -24,7 +24,7 @@ from remiss.errors import render_error
 
 
 class BadText(Exception):
-    """The request holds text that cannot be stored: reason is "nul" or "utf8"."""
+    """The request holds text that cannot be stored: reason is "nul", "utf8" or "nesting"."""
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -120,6 +120,8 @@ def check_request() -> None:
             body = json.loads(raw)
         except ValueError:
             return  # not JSON at all: the view says so
+        except RecursionError:
+            raise BadText("nesting") from None  # nested deeper than any parser here can follow
         _check_json(body)
 
 
@@ -130,9 +132,11 @@ def refuse_bad_text():
         if error.reason == "nul":
             message = _("Det som skickades innehåller ett NUL-tecken (tecken 0), som inte kan sparas. "
                         "Ta bort tecknet – det kommer ofta med när text klistras in från ett annat program – och försök igen.")
-        else:
+        elif error.reason == "utf8":
             message = _("Det som skickades innehåller text som inte är giltig UTF-8 och inte kan sparas. "
                         "Skriv in eller klistra in texten på nytt och försök igen.")
+        else:
+            message = None  # the general "could not be understood"
         return render_error(400, message)
     return None
 

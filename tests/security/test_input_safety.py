@@ -108,3 +108,11 @@ def test_ordinary_swedish_text_passes(client, make_user):
     assert client.get("/?q=%C3%A5%C3%A4%C3%B6+%E2%80%93+%F0%9F%98%80").status_code == 200
     response = post_form(client, "/login", {"email": "åsa@example.se", "password": "fel lösenord ÅÄÖ"})
     assert response.status_code == 422
+
+
+def test_json_nested_beyond_any_parser_is_400_not_500(client, auth, answering):
+    auth.login(answering.anna.email)
+    body = b"[" * 100_000 + b"]" * 100_000
+    response = client.post(answering.autosave_url, data=body, content_type="application/json",
+                           headers={"Accept": "application/json", "X-CSRFToken": csrf_token(client)})
+    assert response.status_code == 400
