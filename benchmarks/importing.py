@@ -12,7 +12,6 @@ import csv
 import io
 import json
 import random
-import resource
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from remiss.consultations.models import Consultation
 from remiss.extensions import db
 from remiss.responses import importing
 
+from benchmarks.export_rss import peak, reset_peak
 from benchmarks.generate import text_pool
 
 STANCE_WORDS = ["tillstyrker", "tillstyrker med ändringar", "avstyrker", "inga synpunkter"]
@@ -75,13 +75,13 @@ def main(argv: list[str]) -> None:
     app = bench_app(url, IMPORT_MAX_BYTES=1 << 30)
     with app.app_context():
         consultation = db.session.get(Consultation, consultation_id)
-        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        before = reset_peak()
         start = time.perf_counter()
         with path.open("rb") as stream:
             result = importing.import_responses(consultation, stream, path.name, None)
         db.session.commit()
         seconds = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        after = peak()
     print(json.dumps({"rows": result.answers, "seconds": seconds, "before_kb": before, "peak_kb": after}))
 
 
