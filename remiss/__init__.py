@@ -109,6 +109,8 @@ def create_app(test_config=None):
     app.register_blueprint(pages_bp)
     from remiss.consolidation.views import bp as consolidation_bp
     app.register_blueprint(consolidation_bp)
+    from remiss.consolidation.redaction_views import bp as redaction_bp
+    app.register_blueprint(redaction_bp)
     from remiss.consolidation.feedback_views import bp as feedback_bp
     app.register_blueprint(feedback_bp)
     from remiss.reports.views import bp as reports_bp

@@ -230,6 +230,7 @@ def may_read_full_trace(user) -> bool:
     report is not final yet – those who read the internal report. Others see what the public report shows."""
     return may_read_internal_report(user)
 
+
 # --- declining and sign-off inside the organisation (added with issue 9) ------------------------
 
 
@@ -247,6 +248,15 @@ def may_sign_for(user, respondent) -> bool:
 def may_record_dissent(user, respondent) -> bool:
     """"Avvikande mening": any representative of the organisation (not an individual's own answer)."""
     return bool(respondent.organisation_id is not None and may_answer_for(user, respondent))
+
+
+# --- redaction (added with issue 9) --------------------------------------------------------------
+
+
+def may_redact(user) -> bool:
+    """Hide passages of answers from the public report and pages, and show them again: those who
+    consolidate and freeze the report (process owners and administrators)."""
+    return may_manage_reports(user)
 
 
 # --- feedback to respondents (added with issue 9) ------------------------------------------------

@@ -141,6 +141,11 @@ TABLE = {
     "reports.view": ("/consultations/{c}/report/view", "GET", {**staff_only(), ST: "ok"}),
     "reports.download": ("/consultations/{c}/report.csv", "GET", {**staff_only(), ST: "ok"}),
     "reports.new_version": ("/consultations/{c}/report/new-version", "GET", {**staff_only(), ADM: None, PO: None}),
+    # Redaction: process owners and administrators (the world has no principle answer: a text that
+    # does not exist is 404 for them; the pages themselves are tested in tests/consolidation/test_redaction.py).
+    "redaction.index": ("/consultations/{c}/redactions", "GET", staff_only()),
+    "redaction.new": ("/consultations/{c}/redactions/new/p2147483000-comment", "GET", {**staff_only(), ADM: 404, PO: 404}),
+    "redaction.remove": ("/consultations/{c}/redactions/2147483000/remove", "GET", {**staff_only(), ADM: 404, PO: 404}),
     # The archive package: process owners and administrators, once the report is final (409 here: open).
     "archive.download": ("/consultations/{c}/archive.zip", "GET", {**staff_only(), ADM: 409, PO: 409}),
     # The audit trail: a consultation's and a document's for process owners and administrators, all of it

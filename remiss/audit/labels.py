@@ -86,6 +86,8 @@ ACTIONS = {
     "consolidation.group_relabelled": _l("Grupp av synpunkter omdöpt"),
     "consolidation.group_member_moved": _l("Synpunkt flyttad till annan grupp"),
     "report.frozen": _l("Remissammanställning fastställd"),
+    "redaction.created": _l("Passage maskerad i den offentliga sammanställningen"),
+    "redaction.removed": _l("Maskering borttagen"),
     # the steering group
     "proposal.sent": _l("Version skickad till styrgruppen"),
     "proposal.commented": _l("Kommentar till styrgruppen"),
@@ -112,6 +114,7 @@ OBJECTS = {
     "ProposalComment": _l("Kommentar %(id)s"),
     "ConsolidatedReport": _l("Remissammanställning %(id)s"),
     "ChangeLink": _l("Koppling %(id)s"),
+    "Redaction": _l("Maskering %(id)s"),
     "CommentGroup": _l("Grupp av synpunkter %(id)s"),
     "PrincipleText": _l("Princip %(id)s"),
     "Section": _l("Avsnitt %(id)s"),

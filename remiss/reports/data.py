@@ -16,7 +16,11 @@ Both use the same statements, so every format shows the same answers in the same
 
 Personal data (docs/report-format.md): respondents are named by organisation; an individual
 by name only if their submitted answer says `publish_name`, otherwise "Patientföreträdare N",
-numbered by respondent id among the individuals who are not named. The internal report adds
+numbered by respondent id among the individuals who are not named. In the public report an
+organisation whose submitted answer said no to `publish_name` is "Remissinstans N", numbered by
+respondent id among those organisations, listed after the named ones. Passages the process owner
+redacted (remiss/consolidation/redaction.py) read "[maskerat: skäl]" in the public report; the
+internal one shows them and notes that they are hidden from the public. The internal report adds
 who submitted or registered each answer (name and e-mail address); the public one never
 contains an e-mail address or the name of the person who submitted.
 """
@@ -38,6 +42,7 @@ from remiss.consolidation.models import (
     PrincipleSummary,
 )
 from remiss.consolidation.queries import said
+from remiss.consolidation import redaction
 from remiss.consultations.models import (
     AlternativeChoice,
     Attachment,
@@ -144,6 +149,9 @@ class AnswerRow:
     alternative_id: int | None
     alternative_label: str
     alternative_reason: str
+    # Internal report only: passages hidden from the public one (the public text already says "[maskerat: …]").
+    comment_redactions: tuple[redaction.RedactionNote, ...] = ()
+    wording_redactions: tuple[redaction.RedactionNote, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -153,6 +161,7 @@ class GeneralAnswerRow:
     respondent: RespondentInfo
     text: str
     disposition: DispositionInfo
+    redactions: tuple[redaction.RedactionNote, ...] = ()  # internal report only, as AnswerRow's
 
 
 @dataclass(frozen=True)
@@ -477,6 +486,18 @@ def _pseudonyms(consultation: Consultation):
     )
 
 
+def _organisation_pseudonyms(consultation: Consultation):
+    """"Remissinstans N" in the public report: organisations whose submitted answer may not be
+    published with their name, numbered by respondent id."""
+    return (
+        select(Respondent.id.label("respondent_id"), func.row_number().over(order_by=Respondent.id).label("number"))
+        .join(Response, and_(Response.respondent_id == Respondent.id, Response.status == ResponseStatus.submitted))
+        .where(Respondent.consultation_id == consultation.id, Respondent.organisation_id.is_not(None),
+               Response.publish_name.is_(False))
+        .subquery("organisation_pseudonym")
+    )
+
+
 def _network_columns(consultation: Consultation):
     """One EXISTS column per network respondents came through: streams without a row per network."""
     networks = list(db.session.execute(
@@ -505,6 +526,7 @@ class _RespondentColumns:
         self.registrar = aliased(User, name="registrar")
         self.signer = aliased(User, name="signer")
         self.pseudonym = _pseudonyms(consultation)
+        self.organisation_pseudonym = _organisation_pseudonyms(consultation) if public else None
         self.network_names, self.network_columns = _network_columns(consultation) if with_networks else ([], [])
         self.labels = _Labels()
 
@@ -516,6 +538,8 @@ class _RespondentColumns:
                 Respondent.declined_at.label("r_declined_at"), Respondent.declined_reason.label("r_declined_reason"),
                 # Who signed speaks for the organisation, as on a signed paper answer: in both reports.
                 self.signer.name.label("r_signer"), self.current.signed_at.label("r_signed_at")]
+        if self.organisation_pseudonym is not None:
+            cols.append(self.organisation_pseudonym.c.number.label("r_org_pseudonym"))
         if not self.public:
             cols += [self.submitter.name.label("r_submitter"), self.submitter.email.label("r_submitter_email"),
                      self.registrar.name.label("r_registrar"), self.registrar.email.label("r_registrar_email")]
@@ -531,20 +555,30 @@ class _RespondentColumns:
                      .outerjoin(self.individual, self.individual.id == Respondent.user_id)
                      .outerjoin(self.pseudonym, self.pseudonym.c.respondent_id == Respondent.id)
                      .outerjoin(self.signer, self.signer.id == self.current.signed_by_id))
+        if self.organisation_pseudonym is not None:
+            statement = statement.outerjoin(self.organisation_pseudonym,
+                                            self.organisation_pseudonym.c.respondent_id == Respondent.id)
         if not self.public:
             statement = (statement
                          .outerjoin(self.submitter, self.submitter.id == self.current.submitted_by_id)
                          .outerjoin(self.registrar, self.registrar.id == self.current.registered_by_id))
         return statement.where(Respondent.consultation_id == self.consultation.id)
 
-    @staticmethod
-    def order():
-        """Organisations by name, then individuals by respondent id (a name order would give pseudonyms away)."""
-        return [Organisation.name.is_(None), Organisation.name, Respondent.id]
+    def order(self):
+        """Organisations by name, then individuals by respondent id (a name order would give pseudonyms away).
+        In the public report the organisations without their name come after the named ones, by number."""
+        if self.organisation_pseudonym is None:
+            return [Organisation.name.is_(None), Organisation.name, Respondent.id]
+        number = self.organisation_pseudonym.c.number
+        return [Organisation.name.is_(None), number.is_not(None), number, Organisation.name, Respondent.id]
 
     def info(self, row) -> RespondentInfo:
         m = row._mapping
-        if m["r_org"] is not None:
+        organisation_kind = m["r_org_kind"] or ""
+        if m["r_org"] is not None and self.organisation_pseudonym is not None and m["r_org_pseudonym"] is not None:
+            name, kind = _("Remissinstans %(number)s", number=m["r_org_pseudonym"]), "organisation"
+            organisation_kind = ""  # the kind could give the organisation away
+        elif m["r_org"] is not None:
             name, kind = m["r_org"], "organisation"
         elif m["r_pseudonym"] is not None:
             name, kind = _("Patientföreträdare %(number)s", number=m["r_pseudonym"]), "individual"
@@ -557,7 +591,7 @@ class _RespondentColumns:
             submitted_by = _person(m["r_submitter"], m["r_submitter_email"])
             registered_by = _person(m["r_registrar"], m["r_registrar_email"])
         return RespondentInfo(
-            id=m["r_id"], name=name, kind=kind, organisation_kind=m["r_org_kind"] or "",
+            id=m["r_id"], name=name, kind=kind, organisation_kind=organisation_kind,
             networks=tuple(n for n, column in zip(self.network_names, self.network_columns) if m[column.name]),
             answered=m["r_response"] is not None, submitted_at=submitted_at,
             late=bool(submitted_at and submitted_at > self.consultation.deadline),
@@ -630,8 +664,8 @@ def _answer_rows(consultation, public):
     columns = names.columns() + [
         PrincipleText.id.label("p_id"), Principle.key.label("p_key"), PrincipleText.number.label("p_number"),
         PrincipleText.title.label("p_title"),
-        PrincipleAnswer.stance, PrincipleAnswer.comment, PrincipleAnswer.proposed_wording,
-        on_comment.kind.label("comment_kind"), on_comment.reason.label("comment_reason"),
+        PrincipleAnswer.id.label("pa_id"), PrincipleAnswer.stance, PrincipleAnswer.comment,
+        PrincipleAnswer.proposed_wording, on_comment.kind.label("comment_kind"), on_comment.reason.label("comment_reason"),
         on_wording.kind.label("wording_kind"), on_wording.reason.label("wording_reason"),
         Alternative.id.label("alternative_id"), Alternative.label.label("alternative_label"),
         AlternativeChoice.reason.label("alternative_reason"),
@@ -657,11 +691,14 @@ def _answer_rows(consultation, public):
         statement = statement.outerjoin(alias, and_(alias.principle_answer_id == PrincipleAnswer.id,
                                                     alias.criterion_id == criterion.id))
     statement = statement.order_by(PrincipleText.position, *names.order())
+    redacted = redaction.for_consultation(consultation.id)
     for row in _stream(statement):
         m = row._mapping
         stance = m["stance"]
         comment = m["comment"] or ""
         wording = m["proposed_wording"] or ""
+        on_comment_hidden = redacted.get(("p", m["pa_id"], DispositionTarget.comment.value), ())
+        on_wording_hidden = redacted.get(("p", m["pa_id"], DispositionTarget.proposed_wording.value), ())
         yield AnswerRow(
             principle_id=m["p_id"], principle_key=m["p_key"], principle_number=m["p_number"],
             principle_title=m["p_title"], respondent=names.info(row),
@@ -672,11 +709,15 @@ def _answer_rows(consultation, public):
                                 ratings.get(m[f"rating_{i}"], m[f"rating_{i}"] or ""), m[f"rating_comment_{i}"] or "")
                 for i, criterion in enumerate(criteria)
             ),
-            comment=comment, proposed_wording=wording,
+            comment=redaction.public_text(comment, on_comment_hidden) if public and on_comment_hidden else comment,
+            proposed_wording=(redaction.public_text(wording, on_wording_hidden) if public and on_wording_hidden
+                              else wording),
             comment_disposition=_disposition(comment, m["comment_kind"], m["comment_reason"], names.labels),
             wording_disposition=_disposition(wording, m["wording_kind"], m["wording_reason"], names.labels),
             alternative_id=m["alternative_id"], alternative_label=m["alternative_label"] or "",
             alternative_reason=m["alternative_reason"] or "",
+            comment_redactions=() if public else redaction.notes(on_comment_hidden),
+            wording_redactions=() if public else redaction.notes(on_wording_hidden),
         )
 
 
@@ -690,7 +731,7 @@ def _general_answer_rows(consultation, public):
     names = _RespondentColumns(consultation, public)
     statement = names.joins(
         select(*names.columns(), GeneralQuestion.id.label("q_id"), GeneralQuestion.text.label("q_text"),
-               GeneralAnswer.text.label("a_text"), Disposition.kind.label("d_kind"),
+               GeneralAnswer.id.label("a_id"), GeneralAnswer.text.label("a_text"), Disposition.kind.label("d_kind"),
                Disposition.reason.label("d_reason")).select_from(Respondent),
         only_answered=True,
     )
@@ -703,10 +744,14 @@ def _general_answer_rows(consultation, public):
         .where(GeneralAnswer.text != "")
         .order_by(GeneralQuestion.position, *names.order())
     )
+    redacted = redaction.for_consultation(consultation.id)
     for row in _stream(statement):
         m = row._mapping
+        hidden = redacted.get(("g", m["a_id"], DispositionTarget.general.value), ())
+        text = redaction.public_text(m["a_text"], hidden) if public and hidden else m["a_text"]
         yield GeneralAnswerRow(question_id=m["q_id"], question=m["q_text"], respondent=names.info(row),
-                               text=m["a_text"], disposition=_disposition(m["a_text"], m["d_kind"], m["d_reason"], names.labels))
+                               text=text, disposition=_disposition(m["a_text"], m["d_kind"], m["d_reason"], names.labels),
+                               redactions=() if public else redaction.notes(hidden))
 
 
 def section_choice_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[SectionChoiceRow]:

@@ -118,6 +118,13 @@ class _Writer:
         self.doc.add_paragraph()
         return table
 
+    def redacted_note(self, notes) -> None:
+        """Internal report: the passages the public version hides, with their reasons."""
+        for note in notes:
+            paragraph = self.paragraph(f"”{note.passage}” – {_('skäl: %(reason)s', reason=note.reason)}",
+                                       bold_label=_("Maskeras i den offentliga versionen:"))
+            paragraph.paragraph_format.left_indent = Pt(14)
+
     def disposition(self, label: str, d) -> None:
         if d is None:
             return
@@ -380,10 +387,12 @@ class _Writer:
             if answer.comment:
                 self.paragraph(bold_label=_("Synpunkter"))
                 self.user_text(answer.comment)
+                self.redacted_note(answer.comment_redactions)
                 self.disposition(_("Hantering"), answer.comment_disposition)
             if answer.proposed_wording:
                 self.paragraph(bold_label=_("Förslag till ny formulering"))
                 self.user_text(answer.proposed_wording, style="Quote")
+                self.redacted_note(answer.wording_redactions)
                 self.disposition(_("Hantering av förslaget"), answer.wording_disposition)
             for i, c in enumerate(answer.criteria, 1):
                 if c.comment:
@@ -431,6 +440,7 @@ class _Writer:
                     name += f" ({_('inkom efter svarsdatum')})"
                 self.heading(name, 3)
                 self.user_text(answer.text)
+                self.redacted_note(answer.redactions)
                 self.disposition(_("Hantering"), answer.disposition)
 
     def appendix(self) -> None:

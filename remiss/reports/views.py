@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import defer
 
+from remiss.consolidation import redaction
 from remiss.consolidation.models import ConsolidatedReport
 from remiss.consultations import queries as consultation_queries
 from remiss.extensions import db
@@ -91,6 +92,7 @@ def show(consultation_id):
         "reports/show.html", consultation=consultation, versions=versions, internal=internal,
         latest=data.latest_number(consultation), final=states.report_is_final(consultation),
         refreezable=may_manage_reports(current_user) and states.report_freezable(consultation), tab="report",
+        redactions_stale=internal and redaction.changed_since_frozen(consultation),
     )
 
 

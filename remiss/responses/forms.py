@@ -23,7 +23,7 @@ from datetime import datetime, time, timezone
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, RadioField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -300,8 +300,22 @@ def differences(context: AnswerContext, key: str, stored: dict, yours: dict) -> 
 # --- fixed forms ------------------------------------------------------------------------------
 
 
+def _consent_field(label):
+    """Whether the answer may be published with the respondent's name: yes or no, stated every time."""
+    return RadioField(
+        label, choices=[SelectChoice("yes", _l("Ja, med namn")), SelectChoice("no", _l("Nej, utan namn"))],
+        validators=[InputRequired(_l("Svara på om svaret får publiceras med namn i den offentliga "
+                                     "remissammanställningen."))],
+    )
+
+
+def consent(field) -> bool | None:
+    """The yes/no of a consent field as a bool (None: not answered)."""
+    return {"yes": True, "no": False}.get(field.data)
+
+
 class SubmitForm(FlaskForm):
-    publish_name = BooleanField(_l("Mitt namn får visas i remissammanställningen"))
+    publish_name = _consent_field(_l("Får svaret publiceras med namn i den offentliga remissammanställningen?"))
 
 
 class ReopenForm(FlaskForm):
@@ -325,7 +339,8 @@ class RegisterForm(FlaskForm):
                                    validators=[InputRequired(_l("Skriv datumet då svaret kom in."))])
     received_time = StringField(_l("Klockslag (valfritt)"), validators=[Optional(), Length(max=5)])
     original = FileField(_l("Originalet: PDF eller Word-dokument (.docx), högst 10 MB"))
-    publish_name = BooleanField(_l("Personen har godkänt att namnet visas i remissammanställningen"))
+    publish_name = _consent_field(_l("Får svaret publiceras med remissinstansens namn i den offentliga "
+                                     "remissammanställningen?"))
 
     def received_at(self) -> datetime | None:
         """The moment the answer arrived, in UTC; without a time, the start of that day in Sweden."""

@@ -105,6 +105,14 @@ class AttachmentRejected(InvalidAnswer):
     pass
 
 
+class ConsentMissing(InvalidAnswer):
+    """The respondent has not said whether its answer may be published with its name."""
+
+
+def consent_message() -> str:
+    return _("Svara på om svaret får publiceras med namn i den offentliga remissammanställningen.")
+
+
 class SignatureRequired(AnswerError):
     """The organisation requires sign-off: only a signatory may submit its answer."""
 
@@ -173,7 +181,7 @@ class Registration:
 
     received_at: datetime
     answers: list[AnswerInput] = field(default_factory=list)
-    publish_name: bool = False
+    publish_name: bool | None = None  # None: not stated (refused)
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -648,8 +656,11 @@ def record_late_save(respondent: Respondent, actor, payload: dict, now: datetime
 # --- submit -----------------------------------------------------------------------------------
 
 
-def submit(response: Response, actor, *, publish_name: bool = False, now: datetime | None = None) -> SubmitResult:
+def submit(response: Response, actor, *, publish_name: bool | None = None, now: datetime | None = None) -> SubmitResult:
     """Submit the draft: the time is recorded and a receipt goes to everyone behind the respondent.
+
+    `publish_name`: whether the answer may be published with the respondent's name (organisation
+    or person) in the public report and pages; every respondent states it (None: ConsentMissing).
 
     Called for the people behind the respondent. Unanswered principles are allowed (the
     summary page warns). Exactly one submission however many clicks or tabs: the UPDATE
@@ -677,8 +688,9 @@ def submit(response: Response, actor, *, publish_name: bool = False, now: dateti
                                       "Markera svaret som klart för undertecknande, så får firmatecknaren ett "
                                       "meddelande.", name=respondent.organisation.name))
         signed = {"signed_by_id": actor.id, "signed_at": now}
-    # Only individuals choose; an organisation's answer is always published under its name.
-    publish = bool(publish_name) and respondent.user_id is not None
+    if publish_name is None:
+        raise ConsentMissing(consent_message(), {"publish_name": consent_message()})
+    publish = bool(publish_name)
     result = db.session.execute(
         update(Response)
         .where(Response.id == response.id, Response.status == ResponseStatus.draft)
@@ -894,12 +906,16 @@ def register_on_behalf(respondent: Respondent, actor, channel: ResponseChannel |
     registered by the actor, and attaches the original (PDF or DOCX, checked by content).
     `attachment_file` has `.filename` and `.stream` (a werkzeug FileStorage). Not bound by
     the deadline: the date the answer arrived is what counts, and the dashboard shows it.
+    The process owner states whether the respondent allows its name to be published
+    (`data.publish_name`; None is refused).
     """
     from remiss.responses import notifications
 
     now = now or utcnow()
     consultation = respondent.consultation
     errors: dict[str, str] = {}
+    if data.publish_name is None:
+        errors["publish_name"] = consent_message()
     try:
         channel = ResponseChannel(channel)
     except ValueError:
@@ -939,7 +955,7 @@ def register_on_behalf(respondent: Respondent, actor, channel: ResponseChannel |
         .where(Response.id == response.id, Response.status == ResponseStatus.draft)
         .values(status=ResponseStatus.submitted, channel=channel, registered_by_id=getattr(actor, "id", None),
                 submitted_by_id=None, submitted_at=data.received_at, updated_at=now,
-                publish_name=bool(data.publish_name) and respondent.user_id is not None)
+                publish_name=bool(data.publish_name))
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(response)

@@ -542,7 +542,7 @@ def summary(consultation_id):
     response = operations.current_response(answerer.respondent, create=False)
     if response is not None and states.response_submitted(response):
         return redirect(url_for("responses.receipt", consultation_id=consultation_id))
-    form = forms.SubmitForm(publish_name=response.publish_name if response is not None else False)
+    form = forms.SubmitForm()  # the consent is stated anew at every submission, never preselected
     message = None
     if not states.accepting_answers(context.consultation):
         message = _("Svarstiden har gått ut. Svaret kan inte skickas in längre.")
@@ -555,10 +555,14 @@ def submit(consultation_id):
     answerer = _require_answerer(context)
     form = forms.SubmitForm()
     if not form.validate_on_submit():
-        abort(400)
+        if form.csrf_token.errors or "csrf_token" in form.errors:
+            abort(400)
+        # The consent was not stated: the summary again, with the question marked.
+        response = operations.current_response(answerer.respondent, create=False)
+        return _summary_page(context, answerer, response, form, message=operations.consent_message(), status=422)
     response = operations.current_response(answerer.respondent, create=True)
     try:
-        result = operations.submit(response, answerer.user, publish_name=form.publish_name.data)
+        result = operations.submit(response, answerer.user, publish_name=forms.consent(form.publish_name))
     except operations.AlreadySubmitted:
         db.session.rollback()
         flash(_("Svaret var redan inskickat. Här är kvittot."), "info")
@@ -725,12 +729,12 @@ def register(consultation_id, respondent_id):
             try:
                 registered = operations.register_on_behalf(
                     respondent, current_user, form.channel.data,
-                    Registration(received_at=received_at, answers=parts, publish_name=form.publish_name.data),
+                    Registration(received_at=received_at, answers=parts, publish_name=forms.consent(form.publish_name)),
                     form.original.data)
             except operations.InvalidAnswer as refused:
                 db.session.rollback()
                 errors = refused.errors
-                for name in ("channel", "received_on", "original"):
+                for name in ("channel", "received_on", "original", "publish_name"):
                     if name in errors:
                         form[name].errors = list(form[name].errors) + [errors[name]]
                 message = refused.message

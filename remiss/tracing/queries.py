@@ -10,8 +10,9 @@ submitted revision (a reopened one is superseded), as in the consolidation.
 
 What the public may see (`full=False`) is what the public consolidated report shows: only
 consultations whose report is final, respondents named by organisation, an individual by name only
-with consent, otherwise "Patientföreträdare N" numbered as in the report; nobody's name as the one
-who linked or handled a comment.
+with consent, otherwise "Patientföreträdare N" numbered as in the report, an organisation whose answer
+may not be published with its name as "Remissinstans N", and redacted passages as "[maskerat: skäl]";
+nobody's name as the one who linked or handled a comment.
 """
 from __future__ import annotations
 
@@ -89,6 +90,8 @@ class TracedComment:
     principle_title: str = ""
     question: str = ""
     changes: list[Change] = field(default_factory=list)
+    # The text as the public reads it, redacted passages replaced (filled for public pages only).
+    public_text: str | None = None
 
     @property
     def general(self) -> bool:
@@ -221,31 +224,53 @@ def _pseudonyms(consultation_ids: list[int]):
     )
 
 
+def _organisation_pseudonyms(consultation_ids: list[int]):
+    """"Remissinstans N" as in the public report: organisations whose submitted answer may not be
+    published with their name, numbered by respondent id within each consultation."""
+    return (
+        select(Respondent.id.label("respondent_id"),
+               func.row_number().over(partition_by=Respondent.consultation_id, order_by=Respondent.id).label("number"))
+        .join(Response, and_(Response.respondent_id == Respondent.id, Response.status == ResponseStatus.submitted))
+        .where(Respondent.consultation_id.in_(consultation_ids), Respondent.organisation_id.is_not(None),
+               Response.publish_name.is_(False))
+        .subquery("organisation_pseudonym")
+    )
+
+
 class _Who:
     """The columns and joins that name a respondent of a current answer (Response is in the query)."""
 
-    def __init__(self, consultation_ids: list[int]):
+    def __init__(self, consultation_ids: list[int], public: bool = False):
+        self.public = public
         self.individual = aliased(User, name="individual")
         self.pseudonym = _pseudonyms(consultation_ids)
+        self.organisation_pseudonym = _organisation_pseudonyms(consultation_ids)
 
     def columns(self):
         return [Respondent.id.label("r_id"), Organisation.name.label("r_org"), self.individual.name.label("r_person"),
-                Response.publish_name.label("r_consent"), self.pseudonym.c.number.label("r_pseudonym")]
+                Response.publish_name.label("r_consent"), self.pseudonym.c.number.label("r_pseudonym"),
+                self.organisation_pseudonym.c.number.label("r_org_pseudonym")]
 
     def joins(self, statement):
         return (statement
                 .outerjoin(Organisation, Organisation.id == Respondent.organisation_id)
                 .outerjoin(self.individual, self.individual.id == Respondent.user_id)
-                .outerjoin(self.pseudonym, self.pseudonym.c.respondent_id == Respondent.id))
+                .outerjoin(self.pseudonym, self.pseudonym.c.respondent_id == Respondent.id)
+                .outerjoin(self.organisation_pseudonym, self.organisation_pseudonym.c.respondent_id == Respondent.id))
 
-    @staticmethod
-    def order():
-        """Organisations by name, then individuals by respondent id (a name order would give pseudonyms away)."""
-        return [Organisation.name.is_(None), Organisation.name, Respondent.id]
+    def order(self):
+        """Organisations by name, then individuals by respondent id (a name order would give pseudonyms away);
+        on public pages organisations without their name after the named ones, by number, as in the public report."""
+        if not self.public:
+            return [Organisation.name.is_(None), Organisation.name, Respondent.id]
+        number = self.organisation_pseudonym.c.number
+        return [Organisation.name.is_(None), number.is_not(None), number, Organisation.name, Respondent.id]
 
     @staticmethod
     def names(m) -> tuple[str, str]:
         if m["r_org"] is not None:
+            if m["r_org_pseudonym"] is not None and not m["r_consent"]:
+                return m["r_org"], _("Remissinstans %(number)s", number=m["r_org_pseudonym"])
             return m["r_org"], m["r_org"]
         person = m["r_person"] or ""
         if m["r_pseudonym"] is not None and not m["r_consent"]:
@@ -267,12 +292,13 @@ def _consultation_columns():
             Consultation.reference_number.label("c_ref"), DocumentVersion.number.label("v_number")]
 
 
-def principle_comments(consultation_ids: list[int], principle_ids: set[int] | None = None) -> list[TracedComment]:
+def principle_comments(consultation_ids: list[int], principle_ids: set[int] | None = None, *,
+                       public: bool = False) -> list[TracedComment]:
     """The comments and proposed wordings that say something, in these consultations (on texts of these
     principle identities), with their dispositions, in consultation then report order: one statement."""
     if not consultation_ids:
         return []
-    who = _Who(consultation_ids)
+    who = _Who(consultation_ids, public)
     on_comment = aliased(Disposition, name="comment_disposition")
     on_wording = aliased(Disposition, name="wording_disposition")
     statement = select(
@@ -316,12 +342,13 @@ def principle_comments(consultation_ids: list[int], principle_ids: set[int] | No
     return out
 
 
-def general_comments(consultation_ids: list[int], answer_ids: set[int] | None = None) -> list[TracedComment]:
+def general_comments(consultation_ids: list[int], answer_ids: set[int] | None = None, *,
+                     public: bool = False) -> list[TracedComment]:
     """The answers to general questions that say something, in these consultations (only these
     answers if given), with their dispositions: one statement."""
     if not consultation_ids or answer_ids is not None and not answer_ids:
         return []
-    who = _Who(consultation_ids)
+    who = _Who(consultation_ids, public)
     statement = select(
         GeneralAnswer.id.label("a_id"), GeneralAnswer.text, GeneralQuestion.text.label("question"),
         Disposition.kind.label("kind"), Disposition.reason.label("reason"), *_consultation_columns(), *who.columns(),
@@ -394,6 +421,19 @@ def attach_changes(comments: list[TracedComment], readable=None) -> list[TracedC
     return comments
 
 
+def apply_redactions(comments: list[TracedComment]) -> list[TracedComment]:
+    """Fill in each comment's public text, redacted passages replaced by "[maskerat: skäl]": one
+    statement (none without comments)."""
+    from remiss.consolidation import redaction
+
+    found = redaction.for_answers({c.answer_id for c in comments if not c.general},
+                                  {c.answer_id for c in comments if c.general})
+    for comment in comments:
+        hidden = found.get(("g" if comment.general else "p", comment.answer_id, comment.target.value))
+        comment.public_text = redaction.public_text(comment.text, hidden) if hidden else comment.text
+    return comments
+
+
 def _general_linked_to(principle_ids: set[int], version: DocumentVersion) -> set[int]:
     """General answers linked to a text of these principles in this version or an earlier one: one statement."""
     return set(db.session.execute(
@@ -419,12 +459,14 @@ def principle_trace(principle_text: PrincipleText, *, full: bool, readable=None,
     principle_ids = identities(principle_text)
     consultations = visible_consultations(earlier_consultations(version), full)
     ids = [c.id for c in consultations]
-    comments = principle_comments(ids, principle_ids)
+    comments = principle_comments(ids, principle_ids, public=not full)
     if all_general:
-        general = general_comments(ids)
+        general = general_comments(ids, public=not full)
     else:
-        general = general_comments(ids, _general_linked_to(principle_ids, version)) if ids else []
+        general = general_comments(ids, _general_linked_to(principle_ids, version), public=not full) if ids else []
     attach_changes([*comments, *general], readable)
+    if not full:
+        apply_redactions([*comments, *general])
     return PrincipleTrace(principle_text=principle_text, principle_ids=principle_ids, consultations=consultations,
                           comments=comments, general=general)
 

@@ -47,7 +47,7 @@ def live_a_consultation(app, client, auth, w) -> None:
     auth.login(w.anna.email)
     assert autosave(client, w, {f"{p1}.lock_version": "0", f"{p1}.stance": "supports_with_changes",
                                 f"{p1}.comment": "Vår synpunkt"}).status_code == 200
-    assert post_form(client, w.respond_url + "/submit").status_code == 303
+    assert post_form(client, w.respond_url + "/submit", {"publish_name": "yes"}).status_code == 303
     auth.logout()
 
     auth.login(w.owner.email)
@@ -56,7 +56,7 @@ def live_a_consultation(app, client, auth, w) -> None:
     auth.logout()
 
     auth.login(w.anna.email)
-    assert post_form(client, w.respond_url + "/submit").status_code == 303
+    assert post_form(client, w.respond_url + "/submit", {"publish_name": "yes"}).status_code == 303
     auth.logout()
 
     auth.login(w.owner.email)

@@ -47,7 +47,7 @@ def test_the_export_holds_the_account_memberships_answers_audit_and_mails_and_is
     w = answering
     anna = client_of(app, w.anna.email)
     save(anna, w, 0, "Annas egen synpunkt")
-    assert post_form(anna, w.respond_url + "/submit", {}).status_code == 303
+    assert post_form(anna, w.respond_url + "/submit", {"publish_name": "yes"}).status_code == 303
     admin = admin_client(app, make_user)
 
     page = admin.get(f"/admin/people/{w.anna.id}").get_data(as_text=True)
@@ -81,7 +81,7 @@ def test_erasing_keeps_the_submitted_answer_as_the_organisations_without_the_nam
     w = answering
     anna = client_of(app, w.anna.email)
     save(anna, w, 0, "Organisationens synpunkt")
-    assert post_form(anna, w.respond_url + "/submit", {}).status_code == 303
+    assert post_form(anna, w.respond_url + "/submit", {"publish_name": "yes"}).status_code == 303
     admin = admin_client(app, make_user)
     with app.app_context():
         entries_before = db.session.scalar(select(func.count(AuditEntry.id)))

@@ -48,14 +48,18 @@ SCRIPT = "<script>alert(1)</script> Otydlig."
 
 
 def add_answer(consultation_id: int, respondent_id: int, *, principles=None, general=None, choices=None,
-               status=ResponseStatus.submitted, revision=1) -> Response:
+               status=ResponseStatus.submitted, revision=1, publish_name: bool | None = None) -> Response:
     """A response built with the models (call inside an app context; the caller commits).
 
     principles: {principle_text_id: {"stance": Stance|None, "comment": str, "proposed_wording": str,
                                      "ratings": {criterion_id: rating}}}
     general: {question_id: text};  choices: {("p"|"s", subject_id): (alternative_id|None, reason)}
+    publish_name: whether the answer may be published with the name; by default organisations yes,
+    individuals no.
     """
-    response = Response(respondent_id=respondent_id, revision=revision, status=status,
+    if publish_name is None:
+        publish_name = db.session.get(Respondent, respondent_id).organisation_id is not None
+    response = Response(respondent_id=respondent_id, revision=revision, status=status, publish_name=publish_name,
                         submitted_at=utcnow() if status != ResponseStatus.draft else None)
     for principle_text_id, values in (principles or {}).items():
         answer = PrincipleAnswer(principle_text_id=principle_text_id, stance=values.get("stance"),

@@ -31,7 +31,7 @@ def assert_one_submission(app, world):
 
 
 def submit(client, world, token):
-    return lambda: client.post(world.respond_url + "/submit", data={"csrf_token": token})
+    return lambda: client.post(world.respond_url + "/submit", data={"csrf_token": token, "publish_name": "yes"})
 
 
 def test_parallel_submits_by_several_people_make_one_submission(app, answering):

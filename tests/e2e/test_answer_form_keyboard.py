@@ -66,6 +66,10 @@ def test_answering_with_the_keyboard_only_autosaves(app, page, live_server, answ
     check_page(page, "answer-all")
     page.goto(live_server.url(w.respond_url + "/summary"))
     check_page(page, "answer-summary")
+    # Whether the answer may be published with the organisation's name: a required yes/no.
+    tab_to(page, "el.type === 'radio' && el.name === 'publish_name'")
+    page.keyboard.press("Space")
+    assert page.evaluate("() => document.querySelector('input[name=publish_name][value=yes]').checked")
     tab_to(page, "el.tagName === 'BUTTON' && el.textContent.trim() === 'Skicka in svaret'")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/respond/receipt"))

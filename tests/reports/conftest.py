@@ -110,7 +110,9 @@ def world(app, make_user, make_organisation, make_version):
         questions = consultation.general_questions
 
         def response(key, *, channel=ResponseChannel.online, submitted_by=None, registered_by=None,
-                     submitted_at=now - timedelta(days=3), publish_name=False):
+                     submitted_at=now - timedelta(days=3), publish_name=None):
+            if publish_name is None:  # organisations consent to be named, individuals not unless told
+                publish_name = respondents[key].organisation is not None
             r = Response(respondent=respondents[key], status=ResponseStatus.submitted, channel=channel,
                          submitted_at=submitted_at, publish_name=publish_name,
                          submitted_by_id=submitted_by, registered_by_id=registered_by)

@@ -39,7 +39,7 @@ def su_only(app, client, auth, answering, make_version):
     auth.login(w.owner.email)
     response = client.post(f"/consultations/{w.consultation}/respondents/{w.su_respondent}/register", data={
         "csrf_token": csrf_token(client), "channel": "email", "received_on": utcnow().date().isoformat(),
-        "original": (io.BytesIO(PDF), "svar.pdf"),
+        "original": (io.BytesIO(PDF), "svar.pdf"), "publish_name": "yes",
     }, content_type="multipart/form-data")
     assert response.status_code == 303
     w.su_response = int(response.headers["Location"].rsplit("/", 1)[1])

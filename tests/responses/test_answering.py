@@ -254,7 +254,7 @@ def test_my_consultations_lists_deadline_and_state(app, client, auth, answering)
     autosave(client, w, principle_fields(w, 0, stance="supports"))
     html = client.get("/my").get_data(as_text=True)
     assert "Utkast" in html and "1 av 3 principer besvarade" in html
-    post_form(client, w.respond_url + "/submit", {})
+    post_form(client, w.respond_url + "/submit", {"publish_name": "yes"})
     html = client.get("/my").get_data(as_text=True)
     assert "Inskickat" in html
 

@@ -65,7 +65,7 @@ def test_after_the_deadline_pages_are_read_only_and_submit_is_refused_but_noted(
     assert "Svarstiden gick ut" in html and "readonly" in html and "Spara och gå vidare" not in html
     summary = client.get(w.respond_url + "/summary").get_data(as_text=True)
     assert "Svaret kan inte skickas in längre" in summary and "Skicka in svaret</button>" not in summary
-    response = post_form(client, w.respond_url + "/submit", {})
+    response = post_form(client, w.respond_url + "/submit", {"publish_name": "yes"})
     assert response.status_code == 423
     with app.app_context():
         assert db.session.execute(select(Response)).scalar_one().status == ResponseStatus.draft

@@ -27,7 +27,8 @@ def docx_bytes() -> bytes:
 
 
 def register(client, world, data: bytes | None, filename="Svar från SU.pdf", respondent_id=None, **fields):
-    form = {"csrf_token": csrf_token(client), "channel": "paper", "received_on": ARRIVED.isoformat()}
+    form = {"csrf_token": csrf_token(client), "channel": "paper", "received_on": ARRIVED.isoformat(),
+            "publish_name": "yes"}
     form.update(fields)
     if data is not None:
         form["original"] = (io.BytesIO(data), filename)
@@ -154,7 +155,7 @@ def test_registration_fills_a_draft_begun_online(app, client, auth, answering):
 def test_a_submitted_answer_is_not_registered_over(app, client, auth, answering):
     w = answering
     auth.login(w.anna.email)
-    client.post(w.respond_url + "/submit", data={"csrf_token": csrf_token(client)})
+    client.post(w.respond_url + "/submit", data={"csrf_token": csrf_token(client), "publish_name": "yes"})
     auth.logout()
     auth.login(w.owner.email)
     response = register(client, w, PDF)

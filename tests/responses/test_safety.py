@@ -34,7 +34,7 @@ def test_script_in_a_comment_is_text_on_every_page_and_in_the_mail(app, client, 
                                                  f"{key}.comment": f"Min {SCRIPT}"})
     assert conflict.status_code == 409
     pages["conflict"] = conflict
-    post_form(client, w.respond_url + "/submit", {})
+    post_form(client, w.respond_url + "/submit", {"publish_name": "yes"})
     pages["receipt"] = client.get(w.respond_url + "/receipt")
     auth.logout()
     auth.login(w.owner.email)

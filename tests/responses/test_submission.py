@@ -54,7 +54,7 @@ def test_submit_records_the_time_and_mails_a_receipt_with_the_answer_to_every_re
     auth.login(w.anna.email)
     write_something(client, w)
     before = utcnow()
-    response = post_form(client, w.respond_url + "/submit", {})
+    response = post_form(client, w.respond_url + "/submit", {"publish_name": "yes"})
     assert response.status_code == 303 and response.headers["Location"].endswith("/respond/receipt")
 
     [(_id, revision, status, submitted_at, submitted_by)] = current(app, w)
@@ -102,7 +102,7 @@ def test_the_receipt_is_a_real_mail_with_the_answer_attached_as_text(app, client
         w = answering
         auth.login(w.anna.email)
         write_something(client, w, comment="Med å, ä och ö")
-        post_form(client, w.respond_url + "/submit", {})
+        post_form(client, w.respond_url + "/submit", {"publish_name": "yes"})
         for _ in range(50):
             if len(received) == 2:
                 break
@@ -122,8 +122,8 @@ def test_double_submit_is_one_submission(app, client, auth, answering):
     w = answering
     auth.login(w.anna.email)
     write_something(client, w)
-    first = post_form(client, w.respond_url + "/submit", {})
-    second = post_form(client, w.respond_url + "/submit", {})
+    first = post_form(client, w.respond_url + "/submit", {"publish_name": "yes"})
+    second = post_form(client, w.respond_url + "/submit", {"publish_name": "yes"})
     assert first.status_code == second.status_code == 303
     assert "Svaret var redan inskickat" in client.get(second.headers["Location"]).get_data(as_text=True)
     assert len(current(app, w)) == 1
@@ -144,11 +144,12 @@ def test_the_conditional_update_lets_only_one_of_two_racing_submits_through(app,
         stale = db.session.get(Response, response_id)  # loaded while still a draft
         anna = respondent_user = db.session.get(Respondent, w.su_respondent).organisation.users[0]
         with app.app_context():  # the other request, in its own session
-            operations.submit(db.session.get(Response, response_id), db.session.merge(respondent_user))
+            operations.submit(db.session.get(Response, response_id), db.session.merge(respondent_user),
+                              publish_name=True)
             db.session.commit()
         assert stale.status == ResponseStatus.draft
         with pytest.raises(operations.AlreadySubmitted):
-            operations.submit(stale, anna)
+            operations.submit(stale, anna, publish_name=True)
         db.session.rollback()
     assert len(current(app, w)) == 1
 
@@ -157,7 +158,7 @@ def test_after_submitting_the_answer_is_read_only(app, client, auth, answering):
     w = answering
     auth.login(w.anna.email)
     write_something(client, w)
-    post_form(client, w.respond_url + "/submit", {})
+    post_form(client, w.respond_url + "/submit", {"publish_name": "yes"})
     key = f"p{w.principles[0]}"
 
     assert client.get(w.respond_url + "?principle=1").headers["Location"].endswith("/respond/receipt")
@@ -179,7 +180,7 @@ def test_reopen_creates_revision_two_and_revision_one_stays_readable(app, client
     w = answering
     auth.login(w.anna.email)
     write_something(client, w)
-    post_form(client, w.respond_url + "/submit", {})
+    post_form(client, w.respond_url + "/submit", {"publish_name": "yes"})
     [(first_id, _r, _s, first_submitted, _b)] = current(app, w)
     auth.logout()
 
@@ -210,7 +211,7 @@ def test_reopen_creates_revision_two_and_revision_one_stays_readable(app, client
     assert "Vår synpunkt på princip 1" in html
     key = f"p{w.principles[0]}"
     assert autosave(client, w, {f"{key}.lock_version": "1", f"{key}.comment": "Kompletterat"}).status_code == 200
-    assert post_form(client, w.respond_url + "/submit", {}).status_code == 303
+    assert post_form(client, w.respond_url + "/submit", {"publish_name": "yes"}).status_code == 303
     assert [(r[1], r[2]) for r in current(app, w)] == [(1, ResponseStatus.superseded), (2, ResponseStatus.submitted)]
     receipt = client.get(w.respond_url + "/receipt").get_data(as_text=True)
     assert "Kompletterat" in receipt and "Revision 1" in receipt
@@ -222,7 +223,7 @@ def test_reopen_is_for_process_owners_and_only_before_the_deadline(app, client, 
     w = answering
     auth.login(w.anna.email)
     write_something(client, w)
-    post_form(client, w.respond_url + "/submit", {})
+    post_form(client, w.respond_url + "/submit", {"publish_name": "yes"})
     [(response_id, *_rest)] = current(app, w)
     assert client.get(f"/responses/{response_id}/reopen").status_code == 403
     assert post_form(client, f"/responses/{response_id}/reopen", {"reason": "Jag vill"}).status_code == 403
@@ -240,8 +241,8 @@ def test_an_individual_chooses_whether_the_name_is_published(app, client, answer
     w = answering
     client.get(f"/r/{w.pia_token}")
     html = client.get(w.respond_url + "/summary").get_data(as_text=True)
-    assert "Mitt namn får visas i remissammanställningen" in html
-    post_form(client, w.respond_url + "/submit", {"publish_name": "y"})
+    assert "Får svaret publiceras med namn i den offentliga remissammanställningen?" in html
+    post_form(client, w.respond_url + "/submit", {"publish_name": "yes"})
     with app.app_context():
         response = db.session.execute(select(Response).where(Response.respondent_id == w.pia_respondent)).scalar_one()
         assert response.publish_name is True and response.submitted_by_id == w.pia.id
