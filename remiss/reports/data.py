@@ -575,9 +575,10 @@ class _RespondentColumns:
     def info(self, row) -> RespondentInfo:
         m = row._mapping
         organisation_kind = m["r_org_kind"] or ""
+        signed_by = m["r_signer"] or ""
         if m["r_org"] is not None and self.organisation_pseudonym is not None and m["r_org_pseudonym"] is not None:
             name, kind = _("Remissinstans %(number)s", number=m["r_org_pseudonym"]), "organisation"
-            organisation_kind = ""  # the kind could give the organisation away
+            organisation_kind = signed_by = ""  # the kind or the signatory's name could give the organisation away
         elif m["r_org"] is not None:
             name, kind = m["r_org"], "organisation"
         elif m["r_pseudonym"] is not None:
@@ -600,7 +601,7 @@ class _RespondentColumns:
             submitted_by=submitted_by, registered_by=registered_by,
             declined=m["r_declined_at"] is not None and m["r_response"] is None,
             declined_reason=(m["r_declined_reason"] or "") if m["r_response"] is None else "",
-            signed_by=m["r_signer"] or "", signed_at=m["r_signed_at"],
+            signed_by=signed_by, signed_at=m["r_signed_at"],
         )
 
 

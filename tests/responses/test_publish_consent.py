@@ -109,3 +109,20 @@ def test_the_operation_refuses_a_submission_without_consent(app, answering):
             operations.submit(response, db.session.merge(w.anna))
         assert refused.value.status == 422
         db.session.rollback()
+
+
+def test_an_unnamed_organisation_is_not_given_away_by_who_signed(app, client, auth, answering):
+    from remiss.timeutil import utcnow
+
+    w = answering
+    with app.app_context():
+        db.session.add(Response(respondent_id=w.su_respondent, status=ResponseStatus.submitted, submitted_at=utcnow(),
+                                publish_name=False, signed_by_id=w.anna.id, signed_at=utcnow()))
+        db.session.commit()
+    close(app, w)
+    auth.login(w.owner.email)
+    base = f"/consultations/{w.consultation}/report"
+    public = page(client.get(base + ".html?public=1"))
+    assert "Remissinstans 1" in public and "Anna SU" not in public and "Sahlgrenska" not in public
+    assert "sjukhus" not in public.lower().split("remissinstans 1")[1][:200]  # nor by its kind
+    assert "Undertecknat av Anna SU" in page(client.get(base + ".html"))
