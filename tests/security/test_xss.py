@@ -33,6 +33,7 @@ from remiss.organisations.models import Network, Organisation
 from tests.conftest import csrf_token, post_form
 from tests.consolidation.conftest import consolidating  # noqa: F401
 from tests.responses.conftest import answering  # noqa: F401
+from tests.test_route_permissions import world  # noqa: F401
 
 SUMMARY = Path(__file__).resolve().parents[2] / "test-artifacts" / "xss-summary.txt"
 
@@ -411,6 +412,51 @@ def test_mails_are_plain_text_and_the_mailbox_escapes_them(app, client, auth, ho
     html = client.get("/admin/mailbox").get_data(as_text=True)
     assert_inert(html, "/admin/mailbox", {"XSSINVITED": 3})
     assert "XSSINVITED" in html
+
+
+def test_every_get_route_of_the_permission_table_is_inert(app, client, auth, world):
+    """Pages added later are covered too: the permission table's world with payloads in its names,
+    titles and texts, every GET route of the table as every role – whatever the page, no payload runs."""
+    from tests.test_route_permissions import ROLES, TABLE
+
+    tags: dict[str, int] = {}
+
+    def p(tag, limit):
+        text = payload(tag, limit)
+        tags[tag] = variants_in(text)
+        return text
+
+    with app.app_context():
+        for organisation in db.session.execute(select(Organisation)).scalars():
+            organisation.name = p(f"XSSO{organisation.id}", 200)
+        for network in db.session.execute(select(Network)).scalars():
+            network.name = p("XSSNET", 200)
+        for user in db.session.execute(select(User)).scalars():
+            user.name = p(f"XSSU{user.id}", 200)
+        for consultation in db.session.execute(select(Consultation)).scalars():
+            consultation.title, consultation.purpose = p("XSSTITLE", 300), p("XSSPURP", None)
+        for version in db.session.execute(select(DocumentVersion)).scalars():
+            version.title = p("XSSVERSION", 300)
+        for text in db.session.execute(select(PrincipleText)).scalars():
+            text.title, text.statement = p("XSSPRIN", 300), p("XSSSTATE", None)
+        for question in db.session.execute(select(GeneralQuestion)).scalars():
+            question.text = p("XSSGQ", 500)
+        for attachment in db.session.execute(select(Attachment)).scalars():
+            attachment.filename = p("XSSATT", 250) + ".pdf"
+        db.session.commit()
+    pages = 0
+    for role in ROLES:
+        auth.logout()
+        if role != "anonymous":
+            auth.login(world.users[role].email)
+        for endpoint, (pattern, method, _expected) in TABLE.items():
+            if method != "GET":
+                continue
+            response = client.get(pattern.format(**world.ids))
+            if response.mimetype == "text/html":
+                assert_inert(response.get_data(as_text=True), f"{role} {endpoint}", tags)
+                pages += 1
+    assert pages > len(TABLE)
 
 
 def test_summary(hostile):
