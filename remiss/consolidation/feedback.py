@@ -32,7 +32,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from remiss.audit import record
-from remiss.auth.models import User
 from remiss.consolidation import queries as consolidation_queries
 from remiss.consolidation.models import Disposition, DispositionKind, DispositionTarget, Objection
 from remiss.consultations import states
@@ -86,6 +85,11 @@ def feedback_sent(consultation: Consultation) -> bool:
 def feedback_sendable(consultation: Consultation) -> bool:
     """Once the consolidation is complete (the report is final), and only once."""
     return states.report_is_final(consultation) and not feedback_sent(consultation)
+
+
+def objection_period_possible(consultation: Consultation) -> bool:
+    """Feedback sent before the steering group's decision opens an objection period; after it, none."""
+    return consultation.status == ConsultationStatus.consolidated
 
 
 def objections_open(consultation: Consultation, now: datetime | None = None) -> bool:
@@ -175,7 +179,7 @@ def send_feedback(consultation: Consultation, actor, days=DEFAULT_OBJECTION_DAYS
     now = now or utcnow()
     if not feedback_sendable(consultation):
         raise FeedbackNotNow(not_sendable_message(consultation))
-    decided = consultation.status == ConsultationStatus.decided
+    decided = not objection_period_possible(consultation)
     until = now if decided else now + timedelta(days=_check_days(days))
     claimed = db.session.execute(
         update(Consultation)

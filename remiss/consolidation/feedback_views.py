@@ -122,7 +122,7 @@ def send(consultation_id):
                            result.respondents, mails=result.mails), "success")
             return redirect(url_for("feedback.objections", consultation_id=consultation.id), code=303)
     status = 409 if refusal else (422 if form.errors else 200)
-    decided = consultation.status.value == "decided"
+    decided = not feedback.objection_period_possible(consultation)
     return render_template("feedback/send.html", consultation=consultation, form=form, refusal=refusal, back=back,
                            recipients=len(feedback.recipients(consultation)) if not refusal else 0,
                            declined=_declined_count(consultation), decided=decided, tab="consolidation"), status

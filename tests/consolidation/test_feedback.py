@@ -135,6 +135,19 @@ def test_feedback_waits_for_the_complete_consolidation_and_a_valid_period(app, c
     assert mails(app) == []
 
 
+def test_feedback_sent_after_the_decision_has_no_objection_period(app, client, auth, world):
+    w = world
+    set_status(app, w.consultation, ConsultationStatus.decided)
+    auth.login(w.owner.email)
+    html = page_of(client.get(w.send_url))
+    assert "utan möjlighet att invända" in html
+    assert post_form(client, w.send_url, {"days": "14"}).status_code == 303
+    assert "invända skriftligt" not in next(m.body for m in mails(app) if m.recipient == "anna@su.example.se")
+    as_user(client, auth, w.anna)
+    html = page_of(client.get(w.page_url(w.su_respondent)))
+    assert "Styrgruppen har redan beslutat" in html and "Spara invändningen" not in html
+
+
 # --- the feedback page ---------------------------------------------------------------------------
 
 
