@@ -19,17 +19,20 @@ responses = AppGroup("responses", help="Responses (remissvar): bulk import of an
 @click.argument("path", metavar="FILE", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--registered-by", "registered_by", metavar="EMAIL",
               help="The process owner the answers are registered by (default: none, the system).")
-def import_command(consultation_id: int, path: Path, registered_by: str | None):
+@click.option("--publish-names/--no-publish-names", "publish_names", default=False,
+              help="Whether the respondents allowed their answers to be published with their names "
+                   "(default: not named; the public report says \"Remissinstans N\").")
+def import_command(consultation_id: int, path: Path, registered_by: str | None, publish_names: bool):
     """Import answers from a CSV or XLSX file (docs/import-format.md) into CONSULTATION (its id).
 
     Nothing is written unless the whole file is valid; the errors are listed per row.
     """
     # No request, so no user or session to choose the language from: Swedish, the working language.
     with force_locale("sv"):
-        _import(consultation_id, path, registered_by)
+        _import(consultation_id, path, registered_by, publish_names)
 
 
-def _import(consultation_id: int, path: Path, registered_by: str | None) -> None:
+def _import(consultation_id: int, path: Path, registered_by: str | None, publish_names: bool = False) -> None:
     from remiss.responses.importing import ImportFailed, import_responses
 
     consultation = db.session.get(Consultation, consultation_id)
@@ -47,7 +50,7 @@ def _import(consultation_id: int, path: Path, registered_by: str | None) -> None
                                          email=registered_by))
     with path.open("rb") as stream:
         try:
-            result = import_responses(consultation, stream, path.name, actor)
+            result = import_responses(consultation, stream, path.name, actor, publish_name=publish_names)
         except ImportFailed as failure:
             db.session.rollback()
             click.echo(_("%(file)s importerades inte: %(count)s fel. Inget har sparats.", file=path.name, count=failure.total),

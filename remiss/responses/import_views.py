@@ -4,6 +4,9 @@ from flask_babel import format_number, lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
+from wtforms import RadioField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
 
 from remiss.consultations import states
 from remiss.consultations.models import Consultation
@@ -19,6 +22,12 @@ class ImportForm(FlaskForm):
         _l("Fil med svar (.csv eller .xlsx)"),
         validators=[FileRequired(_l("Välj en fil att importera."))],
         render_kw={"accept": ".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
+    )
+    publish_name = RadioField(
+        _l("Får svaren i filen publiceras med remissinstansernas namn i den offentliga remissammanställningen?"),
+        choices=[SelectChoice("yes", _l("Ja, med namn")), SelectChoice("no", _l("Nej, utan namn"))],
+        validators=[InputRequired(_l("Svara på om svaret får publiceras med namn i den offentliga "
+                                     "remissammanställningen."))],
     )
 
 
@@ -45,7 +54,9 @@ def upload(consultation_id):
         return _page(consultation, form, status=422 if form.errors else 200)
     upload = form.file.data
     try:
-        result = importing.import_responses(consultation, upload.stream, upload.filename or "", current_user._get_current_object())
+        result = importing.import_responses(consultation, upload.stream, upload.filename or "",
+                                            current_user._get_current_object(),
+                                            publish_name=form.publish_name.data == "yes")
     except importing.ImportFailed as failure:
         db.session.rollback()
         return _page(consultation, form, failure=failure, status=422)

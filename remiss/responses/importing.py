@@ -696,20 +696,23 @@ def validate(consultation: Consultation, stream: IO[bytes], filename: str) -> Va
     )
 
 
-def import_responses(consultation: Consultation, stream: IO[bytes], filename: str, actor: User | None) -> ImportResult:
+def import_responses(consultation: Consultation, stream: IO[bytes], filename: str, actor: User | None, *,
+                     publish_name: bool = False) -> ImportResult:
     """Register the answers in a CSV or XLSX file as submitted responses (channel bulk_import).
 
     Called by a process owner (the upload page) or the command line (actor None or the
     person named). Raises ImportFailed and writes nothing when any row is wrong. Does not
-    commit: the caller does.
+    commit: the caller does. `publish_name`: whether the respondents allowed their answers to be
+    published with their names (the upload page asks; not named unless said).
     """
     checked = validate(consultation, stream, filename)
-    answers = write_responses(consultation, checked, actor, filename)
+    answers = write_responses(consultation, checked, actor, filename, publish_name=publish_name)
     return ImportResult(responses=len(checked.rows), answers=answers,
                         respondents=[checked.names[respondent_id] for respondent_id in checked.rows])
 
 
-def write_responses(consultation: Consultation, checked: ValidatedFile, actor: User | None, filename: str) -> int:
+def write_responses(consultation: Consultation, checked: ValidatedFile, actor: User | None, filename: str, *,
+                    publish_name: bool = False) -> int:
     """Each respondent's rows become one submitted response; returns the number of answers.
 
     A draft begun in the web form is continued through the answer form's own
@@ -801,7 +804,7 @@ def write_responses(consultation: Consultation, checked: ValidatedFile, actor: U
             update(Response)
             .where(Response.id.in_(response_ids), Response.status == ResponseStatus.draft)
             .values(status=ResponseStatus.submitted, channel=ResponseChannel.bulk_import, registered_by_id=actor_id,
-                    submitted_by_id=None, submitted_at=received_at, updated_at=now)
+                    submitted_by_id=None, submitted_at=received_at, updated_at=now, publish_name=bool(publish_name))
             .execution_options(synchronize_session=False)
         ).rowcount
     if submitted_count != len(responses):
@@ -828,6 +831,7 @@ def write_responses(consultation: Consultation, checked: ValidatedFile, actor: U
             after={"consultation_id": consultation.id, "respondent_id": respondent_id, "revision": revision,
                    "status": ResponseStatus.submitted.value,
                    "channel": ResponseChannel.bulk_import.value, "file": filename, "answers": len(rows),
+                   "publish_name": bool(publish_name),
                    "rows": [rows[0].row, rows[-1].row], "continued_draft": respondent_id in drafts,
                    "submitted_at": checked.received.get(respondent_id, now).isoformat()},
         ))

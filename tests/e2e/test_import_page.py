@@ -23,6 +23,7 @@ def test_import_page_errors_and_summary_in_a_browser(page, live_server, setup, t
     bad = tmp_path / "svar.csv"
     bad.write_bytes(csv_bytes(GOOD_ROWS + [["<script>alert(1)</script>", "1", "kanske", "", "", "", "", "", "", "", ""]]))
     page.set_input_files("input[type=file]", str(bad))
+    page.get_by_label("Ja, med namn").check()  # whether the answers may be published with names
     page.get_by_role("button", name="Kontrollera och importera").click()
     page.wait_for_load_state()
     errors = page.locator(".error-summary li")
@@ -33,6 +34,7 @@ def test_import_page_errors_and_summary_in_a_browser(page, live_server, setup, t
     good = tmp_path / "svar2.csv"
     good.write_bytes(csv_bytes(GOOD_ROWS))
     page.set_input_files("input[type=file]", str(good))
+    page.get_by_label("Ja, med namn").check()
     page.get_by_role("button", name="Kontrollera och importera").click()
     page.wait_for_load_state()
     assert "Svaren är importerade" in page.locator("main").inner_text()

@@ -73,7 +73,8 @@ def csv_bytes(rows, header=HEADER, delimiter=",", bom=False, encoding="utf-8") -
 
 
 def upload(client, url, data: bytes, filename="svar.csv"):
-    return post_form(client, url, {"file": (io.BytesIO(data), filename)}, content_type="multipart/form-data")
+    return post_form(client, url, {"file": (io.BytesIO(data), filename), "publish_name": "yes"},
+                     content_type="multipart/form-data")
 
 
 def stored(app, consultation_id):

@@ -3,6 +3,7 @@ with its name; the public report and pages honour it ("Remissinstans N", "Patien
 the internal report names everyone. Registered answers: the process owner states it."""
 from __future__ import annotations
 
+import io
 import json
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy import select
 from remiss.consultations.models import Consultation, ConsultationStatus, Response, ResponseStatus
 from remiss.extensions import db
 from tests.conftest import csrf_token
+from tests.responses.test_import import setup  # noqa: F401  (the import's world)
 from tests.responses.test_registration import PDF, register
 
 
@@ -126,3 +128,21 @@ def test_an_unnamed_organisation_is_not_given_away_by_who_signed(app, client, au
     assert "Remissinstans 1" in public and "Anna SU" not in public and "Sahlgrenska" not in public
     assert "sjukhus" not in public.lower().split("remissinstans 1")[1][:200]  # nor by its kind
     assert "Undertecknat av Anna SU" in page(client.get(base + ".html"))
+
+
+def test_an_import_says_whether_the_answers_may_be_published_with_names(app, client, auth, setup):
+    from tests.responses.test_import import GOOD_ROWS, csv_bytes
+
+    auth.login(setup["owner"].email)
+    data = csv_bytes(GOOD_ROWS)
+    refused = client.post(setup["url"], data={"csrf_token": csrf_token(client), "file": (io.BytesIO(data), "svar.csv")},
+                          content_type="multipart/form-data")
+    assert refused.status_code == 422 and "Svara på om svaret får publiceras med namn" in page(refused)
+    with app.app_context():
+        assert db.session.execute(select(Response)).first() is None
+    accepted = client.post(setup["url"], data={"csrf_token": csrf_token(client), "publish_name": "no",
+                                               "file": (io.BytesIO(data), "svar.csv")},
+                           content_type="multipart/form-data")
+    assert accepted.status_code == 200
+    with app.app_context():
+        assert {r.publish_name for r in db.session.execute(select(Response)).scalars()} == {False}
