@@ -498,6 +498,15 @@
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
 
+  // A mouse press on a button of the sticky button bar does not move focus: Chromium scrolls a
+  // focused element that is stuck to where it would sit unstuck, so the button moved away under
+  // the pointer before the release and the click was lost. Keyboard use is unchanged.
+  Array.prototype.forEach.call(form.querySelectorAll(".form-footer button"), function (button) {
+    button.addEventListener("mousedown", function (event) {
+      event.preventDefault();
+    });
+  });
+
   // The page change saves too: wait for a save under way (so the form carries the new lock
   // versions), then let the normal POST go – it carries everything typed since.
   form.addEventListener("submit", function (event) {
