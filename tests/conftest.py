@@ -17,6 +17,7 @@ from remiss import create_app
 from remiss.auth.models import Role, User
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
+from remiss.timeutil import utcnow
 
 PASSWORD = "korrekt-häst-batteri-häfte"
 
@@ -178,7 +179,10 @@ def make_version(app):
                 db.session.add(document)
             version = DocumentVersion(document=document, number=number, status=status,
                                       title="Styrande principer för invånarinteraktion", owner="Regional process invånarinteraktion",
-                                      decision_body="Styrgruppen för digital patientkommunikation/invånarinteraktion")
+                                      decision_body="Styrgruppen för digital patientkommunikation/invånarinteraktion",
+                                      # Approved versions carry the moment of approval, as the decision sets it.
+                                      published_at=utcnow() if status in (VersionStatus.published,
+                                                                          VersionStatus.superseded) else None)
             db.session.add(version)
             intro = Section(version=version, position=0, key="bakgrund", heading="Bakgrund", body="Principerna ska bidra till ett gemensamt arbetssätt.")
             criteria = Section(version=version, position=1, key="kvalitet", kind=SectionKind.criteria,

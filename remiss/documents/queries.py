@@ -107,8 +107,10 @@ def newest_version(key: str) -> DocumentVersion | None:
 
 
 def approved_versions(document: Document) -> list[DocumentVersion]:
-    """The approved versions of a document (published and superseded), oldest first: public forever."""
-    return [v for v in document.versions if v.status in PUBLIC_STATUSES]
+    """The versions of a document the steering group approved (now published or superseded), oldest
+    first: public forever. A version superseded without ever being approved (it went on remiss and
+    its successor was approved) is readable but is not one of them."""
+    return [v for v in document.versions if v.status in PUBLIC_STATUSES and v.published_at is not None]
 
 
 def approved_decisions(versions) -> dict[int, "Decision"]:  # noqa: F821
@@ -186,7 +188,7 @@ def newly_approved(document: Document | None = None, limit: int = 50) -> list[Do
     """Approved versions, the most recently published first: the Atom feed's entries."""
     statement = (
         select(DocumentVersion)
-        .where(DocumentVersion.status.in_(PUBLIC_STATUSES))
+        .where(DocumentVersion.status.in_(PUBLIC_STATUSES), DocumentVersion.published_at.is_not(None))
         .options(selectinload(DocumentVersion.document))
         .order_by(DocumentVersion.published_at.desc().nulls_last(), DocumentVersion.created_at.desc(),
                   DocumentVersion.id.desc())
