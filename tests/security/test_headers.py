@@ -212,7 +212,8 @@ HTML_AS_PDF = b"%PDF-1.4\n<html><script>alert(1)</script></html>"
 def register(client, w, data: bytes, filename: str):
     key = f"p{w.principles[0]}"
     form = {"csrf_token": csrf_token(client), "channel": "email", "received_on": "2026-01-05",
-            f"{key}.lock_version": "0", f"{key}.stance": "supports", "original": (io.BytesIO(data), filename)}
+            f"{key}.lock_version": "0", f"{key}.stance": "supports", "publish_name": "yes",
+            "original": (io.BytesIO(data), filename)}
     return client.post(f"/consultations/{w.consultation}/respondents/{w.su_respondent}/register",
                        data=form, content_type="multipart/form-data")
 
