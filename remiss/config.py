@@ -63,6 +63,9 @@ def settings_from_env(instance_path: str) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get(
             "RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0" if production else "memory://"
         ),
+        # Every app object sets its own prefix: Flask-Limiter keeps the last one on the shared limiter
+        # object otherwise, and instances with different prefixes would not count together in Redis.
+        "RATELIMIT_KEY_PREFIX": os.environ.get("RATELIMIT_KEY_PREFIX", "remiss"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
     }
