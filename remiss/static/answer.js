@@ -282,8 +282,8 @@
       setStatus(message, "error");
       return false;
     }
-    if (status === 422) {
-      // Too long, for instance: wait until the user changes the text.
+    if (status === 422 || status === 400) {
+      // Too long, or a character the server refuses (NUL): wait until the user changes the text.
       showErrors(body.errors || {});
       setStatus(message, "error");
       return false;
