@@ -36,6 +36,8 @@ from sqlalchemy.orm import aliased, selectinload
 
 from remiss.auth.models import User
 from remiss.consolidation.models import (
+    CommentGroup,
+    CommentGroupMember,
     ConsolidatedReport,
     Disposition,
     DispositionTarget,
@@ -229,6 +231,15 @@ class Figures:
     criteria_svg: str = ""
 
 
+@dataclass(frozen=True)
+class GroupInfo:
+    """A group of similar comments the process owner formed on a principle (internal report only:
+    the labels are working notes) and how many of the submitted texts it holds."""
+
+    label: str
+    members: int
+
+
 @dataclass
 class PrincipleReport:
     id: int
@@ -242,6 +253,7 @@ class PrincipleReport:
     figures: Figures | None
     alternatives: AlternativesReport | None
     answers: list[AnswerRow] = field(default_factory=list)
+    groups: list[GroupInfo] = field(default_factory=list)
 
     @property
     def anchor(self) -> str:
@@ -382,6 +394,7 @@ def _build(consultation, *, public, locale, answers, final, number) -> Report:
         select(GeneralQuestion).where(GeneralQuestion.consultation_id == consultation.id)
         .order_by(GeneralQuestion.position)
     ).scalars())
+    groups = {} if public else _groups(consultation)
     networks, asked, answered_count, declined_count = _network_counts(consultation)
 
     principle_reports = []
@@ -395,7 +408,7 @@ def _build(consultation, *, public, locale, answers, final, number) -> Report:
         principle_reports.append(PrincipleReport(
             id=text.id, key=text.principle.key, number=text.number, title=text.title, statement=text.statement,
             keywords=text.keyword_list, implications=text.implications, summary=summaries.get(text.id, ""),
-            figures=None, alternatives=alternatives,
+            figures=None, alternatives=alternatives, groups=groups.get(text.id, []),
         ))
     section_reports = {s.id: AlternativesReport(
         heading=s.heading, alternatives=[AlternativeOutcome(a.id, a.label, a.body) for a in s.alternatives],
@@ -439,6 +452,23 @@ def _build(consultation, *, public, locale, answers, final, number) -> Report:
         by_question[row.question_id].answers.append(row)
     report.appendix = list(_appendix_rows(consultation, public))
     return report
+
+
+def _groups(consultation: Consultation) -> dict[int, list[GroupInfo]]:
+    """Per principle text, its comment groups with the number of current submitted texts in each."""
+    rows = db.session.execute(
+        select(CommentGroup.principle_text_id, CommentGroup.label, func.count(CommentGroupMember.id))
+        .join(CommentGroupMember, CommentGroupMember.group_id == CommentGroup.id)
+        .join(PrincipleAnswer, PrincipleAnswer.id == CommentGroupMember.principle_answer_id)
+        .join(Response, Response.id == PrincipleAnswer.response_id)
+        .where(CommentGroup.consultation_id == consultation.id, Response.status == ResponseStatus.submitted)
+        .group_by(CommentGroup.id, CommentGroup.principle_text_id, CommentGroup.label, CommentGroup.position)
+        .order_by(CommentGroup.position, CommentGroup.id)
+    ).all()
+    result: dict[int, list[GroupInfo]] = {}
+    for principle_text_id, group_label, members in rows:
+        result.setdefault(principle_text_id, []).append(GroupInfo(group_label, members))
+    return result
 
 
 def _add_choice(outcome: AlternativesReport, alternative_id: int | None, choice: Choice) -> None:

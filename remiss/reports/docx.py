@@ -38,6 +38,27 @@ def render(report: Report) -> bytes:
     return buffer.getvalue()
 
 
+def page_furniture(doc, header_text: str, draft_marker: str | None = None) -> None:
+    """Header (small text, and a bold red draft marker when there is one) and a footer 'Sida X av Y'
+    with Word's PAGE and NUMPAGES fields: for the report and for an exported document version."""
+    section = doc.sections[0]
+    header = section.header.paragraphs[0]
+    header.add_run(clean(header_text)).font.size = Pt(8)
+    if draft_marker:
+        marker = header.add_run("   " + draft_marker)
+        marker.bold = True
+        marker.font.color.rgb = DRAFT_RED
+    footer = section.footer.paragraphs[0]
+    page_text = _("Sida %(page)s av %(pages)s", page="\x00", pages="\x01")
+    for piece in re.split(r"([\x00\x01])", page_text):
+        if piece == "\x00":
+            _field(footer, "PAGE", "1")
+        elif piece == "\x01":
+            _field(footer, "NUMPAGES", "1")
+        elif piece:
+            footer.add_run(piece)
+
+
 def _field(paragraph, instruction: str, placeholder: str = "") -> None:
     """A Word field (PAGE, NUMPAGES, TOC): begin, instruction, separate, shown text, end."""
     def run_with(element):
@@ -188,25 +209,10 @@ class _Writer:
 
     def page_furniture(self) -> None:
         report = self.report
-        section = self.doc.sections[0]
-        header = section.header.paragraphs[0]
         text = report.title
         if report.reference_number:
             text += f" – {_('Diarienummer')} {report.reference_number}"
-        header.add_run(clean(text)).font.size = Pt(8)
-        if report.draft:
-            marker = header.add_run("   " + common.draft_word())
-            marker.bold = True
-            marker.font.color.rgb = DRAFT_RED
-        footer = section.footer.paragraphs[0]
-        page_text = _("Sida %(page)s av %(pages)s", page="\x00", pages="\x01")
-        for piece in re.split(r"([\x00\x01])", page_text):
-            if piece == "\x00":
-                _field(footer, "PAGE", "1")
-            elif piece == "\x01":
-                _field(footer, "NUMPAGES", "1")
-            elif piece:
-                footer.add_run(piece)
+        page_furniture(self.doc, text, common.draft_word() if report.draft else None)
 
     def title_page(self) -> None:
         report = self.report
@@ -354,6 +360,11 @@ class _Writer:
             self.user_text(principle.summary)
         else:
             self.paragraph(_("Ingen sammanfattning har skrivits."))
+        if principle.groups:
+            self.heading(_("Grupper av liknande synpunkter"), 2)
+            for group in principle.groups:
+                self.paragraph(f"{group.label or _('Grupp utan namn')} "
+                               f"({ngettext('%(num)d text', '%(num)d texter', group.members)})")
         if principle.alternatives is not None:
             self.heading(_("Val mellan alternativ"), 2)
             self.alternatives(principle.alternatives)

@@ -15,7 +15,7 @@ from flask_babel import force_locale
 from remiss.reports import common, data
 from remiss.i18n import babel_locale
 
-FORMAT_VERSION = "1.1"  # 1.1: declined, missing, signed_by/at, dissents
+FORMAT_VERSION = "1.2"  # 1.1: declined, missing, signed_by/at, dissents; 1.2: groups
 
 
 def _dump(value) -> str:
@@ -165,6 +165,7 @@ def _chunks(consultation, report: data.Report) -> Iterator[str]:
                 "statement": principle.statement, "keywords": principle.keywords,
                 "implications": principle.implications, "figures": _figures(principle.figures),
                 "summary": principle.summary, "alternatives": _outcome(principle.alternatives),
+                "groups": [{"label": g.label, "members": g.members} for g in principle.groups],
             }
             yield ("\n" if i == 0 else ",\n") + "    {" + _dump(fields)[1:-1] + ', "answers": '
             yield from _array((_answer(row) for row in answers.take(principle.id)), indent="      ")

@@ -285,3 +285,19 @@ def test_user_text_is_escaped_on_the_groups_page(app, owner_client, consolidatin
     page = page_of(owner_client.get(f"{w.principle_url(1)}/groups"))
     assert "<script>alert(1)</script>" not in page
     assert "Otydlig." in page
+
+
+def test_the_internal_report_lists_the_groups_the_public_one_does_not(app, owner_client, grouped_world):
+    w = grouped_world
+    suggest(owner_client, w)
+    [group] = group_ids(app, w)
+    post_form(owner_client, w.groups_url, {"form": "relabel", "group": group, "label": "Telefontider"})
+    internal = owner_client.get(f"/consultations/{w.consultation}/report.json").get_json()
+    first = next(p for p in internal["principles"] if p["id"] == w.principles[0])
+    assert first["groups"] == [{"label": "Telefontider", "members": 3}]
+    html = page_of(owner_client.get(f"/consultations/{w.consultation}/report.html"))
+    assert "Grupper av liknande synpunkter" in html and "Telefontider (3 texter)" in html
+    public = owner_client.get(f"/consultations/{w.consultation}/report.json?public=1").get_json()
+    assert all(p["groups"] == [] for p in public["principles"])
+    assert "Grupper av liknande synpunkter" not in page_of(
+        owner_client.get(f"/consultations/{w.consultation}/report.html?public=1"))

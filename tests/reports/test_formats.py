@@ -111,7 +111,7 @@ def test_draft_marker_until_the_consolidation_is_complete(app, world, format):
 
 def test_json_structure(app, world):
     report = json.loads(render(app, world, "json"))
-    assert report["format_version"] == "1.1"
+    assert report["format_version"] == "1.2"
     assert report["consultation"]["reference_number"] == "RS 2024-05699"
     assert report["response_rate"] == {"asked": 6, "answered": 4, "declined": 0, "missing": 2, "networks": [
         {"name": "Nätverk förvaltningsföreträdare", "asked": 3, "answered": 2, "declined": 0, "missing": 1},
