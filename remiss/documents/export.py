@@ -15,14 +15,13 @@ import re
 from docx import Document as WordDocument
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt
 from flask import render_template
 from flask_babel import format_date, get_locale, gettext as _
 from markupsafe import Markup
 
 from remiss.documents import states
 from remiss.documents.models import DocumentVersion
-from remiss.reports.docx import DRAFT_RED, _field, clean
+from remiss.reports.docx import DRAFT_RED, clean, page_furniture
 from remiss.reports.pdf import PDF_VARIANT, css_string, page_counter_content, watermark_png
 from remiss.reports import common
 
@@ -140,22 +139,8 @@ class _Writer:
 
     def page_furniture(self) -> None:
         version = self.version
-        section = self.doc.sections[0]
-        header = section.header.paragraphs[0]
-        header.add_run(clean(f"{version.title} – {_('version %(number)s', number=version.number)}")).font.size = Pt(8)
-        if not states.is_public(version):
-            marker = header.add_run("   " + _("Inte fastställd"))
-            marker.bold = True
-            marker.font.color.rgb = DRAFT_RED
-        footer = section.footer.paragraphs[0]
-        page_text = _("Sida %(page)s av %(pages)s", page="\x00", pages="\x01")
-        for piece in re.split(r"([\x00\x01])", page_text):
-            if piece == "\x00":
-                _field(footer, "PAGE", "1")
-            elif piece == "\x01":
-                _field(footer, "NUMPAGES", "1")
-            elif piece:
-                footer.add_run(piece)
+        page_furniture(self.doc, f"{version.title} – {_('version %(number)s', number=version.number)}",
+                       None if states.is_public(version) else _("Inte fastställd"))
 
     def front(self) -> None:
         version = self.version
