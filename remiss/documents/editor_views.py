@@ -20,6 +20,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 
+from remiss.autosave import script_messages as autosave_messages
 from remiss.documents import editing, queries, states
 from remiss.documents.editor_forms import (
     MAX_UPLOAD_BYTES,
@@ -54,21 +55,9 @@ def field_label(name: str) -> str:
 def _script_messages() -> dict[str, str]:
     """What editor.js says, translated with everything else; {name} marks a value it fills in."""
     return {
-        "saving": _("Sparar …"),
+        **autosave_messages(),
         "saved": _("Sparat"),
-        "unsaved": _("Ändringar som inte är sparade ännu."),
-        "offline": _("Kunde inte nå servern. Texten finns kvar här i webbläsaren och sparas så snart det går."),
-        "login_link": _("Logga in i en ny flik"),
         "conflict_heading": _("Någon annan sparade den här delen medan du skrev"),
-        "conflict_text": _("Din text är inte sparad ännu och står kvar i fälten. Den andra versionen står här. Slå ihop "
-                           "texterna i fälten och klicka sedan på knappen nedan."),
-        "stored_version": _("Sparad version:"),
-        "your_version": _("Din version:"),
-        "empty": _("(tomt)"),
-        "merged_button": _("Jag har slagit ihop texterna – spara"),
-        "restore_notice": _("Den här webbläsaren har text från kl. {time} som kanske inte blev sparad."),
-        "restore_button": _("Återställ den texten"),
-        "discard_button": _("Släng kopian"),
         "preview_failed": _("Förhandsvisningen kunde inte uppdateras just nu."),
     }
 

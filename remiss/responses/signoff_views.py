@@ -15,7 +15,6 @@ from flask_babel import format_datetime, gettext as _
 from flask_login import current_user
 
 from remiss.consultations import states
-from remiss.consultations.models import Respondent
 from remiss.extensions import db
 from remiss.permissions import (
     may_record_dissent,
@@ -59,16 +58,10 @@ def decline(consultation_id):
                    if response is not None and not states.response_is_draft(response)
                    else _("Remissen tar inte emot svar just nu."))
     elif form.validate_on_submit():
-        try:
-            signoff.decline(answerer.respondent, answerer.user, form.reason.data or "")
-        except operations.InvalidAnswer as refused:
-            db.session.rollback()
-            form.reason.errors = list(form.reason.errors) + [refused.errors.get("reason", refused.message)]
-        except signoff.SignoffRefused as refused:
-            db.session.rollback()
-            refusal = refused.message
-        else:
-            db.session.commit()
+        done, _result, refusal = answering._attempt(
+            lambda: signoff.decline(answerer.respondent, answerer.user, form.reason.data or ""),
+            form.reason, signoff.SignoffRefused)
+        if done:
             flash(_("Ni har meddelat att ni avstår från att yttra er. Processansvarig ser det, och ni får inga fler "
                     "påminnelser."), "success")
             return redirect(_respond_url(consultation_id), code=303)
@@ -108,13 +101,6 @@ def _withdraw(context, respondent, actor, *, back, answerer=None):
 # --- declining: the process owner registers it ------------------------------------------------
 
 
-def _respondent(consultation_id: int, respondent_id: int) -> Respondent:
-    respondent = db.get_or_404(Respondent, respondent_id)
-    if respondent.consultation_id != consultation_id:
-        abort(404)
-    return respondent
-
-
 def _dashboard_url(consultation_id: int) -> str:
     return url_for("consultations.dashboard", consultation_id=consultation_id)
 
@@ -122,7 +108,7 @@ def _dashboard_url(consultation_id: int) -> str:
 @bp.route("/consultations/<int:consultation_id>/respondents/<int:respondent_id>/decline", methods=["GET", "POST"])
 @permission_required(may_register_declining)
 def register_declining(consultation_id, respondent_id):
-    respondent = _respondent(consultation_id, respondent_id)
+    respondent = answering._registration_respondent(consultation_id, respondent_id)
     context = answering._context(consultation_id)
     response = operations.current_response(respondent, create=False)
     form = forms.DeclineForm()
@@ -133,16 +119,10 @@ def register_declining(consultation_id, respondent_id):
                    if response is not None and not states.response_is_draft(response)
                    else _("Att en remissinstans avstår kan registreras medan remissen är öppen eller stängd."))
     elif form.validate_on_submit():
-        try:
-            signoff.decline(respondent, current_user, form.reason.data or "", on_behalf=True)
-        except operations.InvalidAnswer as refused:
-            db.session.rollback()
-            form.reason.errors = list(form.reason.errors) + [refused.errors.get("reason", refused.message)]
-        except signoff.SignoffRefused as refused:
-            db.session.rollback()
-            refusal = refused.message
-        else:
-            db.session.commit()
+        done, _result, refusal = answering._attempt(
+            lambda: signoff.decline(respondent, current_user, form.reason.data or "", on_behalf=True),
+            form.reason, signoff.SignoffRefused)
+        if done:
             flash(_("Registrerat att %(name)s avstår från att yttra sig.", name=queries.respondent_name(respondent)),
                   "success")
             return redirect(_dashboard_url(consultation_id), code=303)
@@ -156,7 +136,7 @@ def register_declining(consultation_id, respondent_id):
           methods=["GET", "POST"])
 @permission_required(may_register_declining)
 def withdraw_declining_on_behalf(consultation_id, respondent_id):
-    respondent = _respondent(consultation_id, respondent_id)
+    respondent = answering._registration_respondent(consultation_id, respondent_id)
     context = answering._context(consultation_id)
     return _withdraw(context, respondent, current_user, back=_dashboard_url(consultation_id))
 
@@ -304,16 +284,9 @@ def dissent(consultation_id):
     elif form.validate_on_submit():
         if response is None:  # the dissent needs an answer to attach to: the first draft
             response = operations.current_response(answerer.respondent, create=True)
-        try:
-            signoff.record_dissent(response, answerer.user, form.text.data)
-        except operations.InvalidAnswer as refused:
-            db.session.rollback()
-            form.text.errors = list(form.text.errors) + [refused.errors.get("text", refused.message)]
-        except signoff.SignoffRefused as refused:
-            db.session.rollback()
-            refusal = refused.message
-        else:
-            db.session.commit()
+        done, _result, refusal = answering._attempt(
+            lambda: signoff.record_dissent(response, answerer.user, form.text.data), form.text, signoff.SignoffRefused)
+        if done:
             flash(_("Din avvikande mening är sparad och följer med svaret i remissammanställningen."), "success")
             return redirect(url_for("signoff.dissent", consultation_id=consultation_id), code=303)
     status = 409 if refusal else (422 if form.errors else 200)

@@ -27,6 +27,7 @@ from remiss.auth import operations as auth_operations
 from remiss.auth.models import User
 from remiss.consultations import states
 from remiss.consultations.models import Attachment, MagicLink, Respondent, Response, Stance
+from remiss.autosave import script_messages as autosave_messages
 from remiss.labels import label
 from remiss.extensions import csrf, db
 from remiss.permissions import (
@@ -66,21 +67,9 @@ def _stance_options() -> list[tuple[str, str]]:
 def _script_messages() -> dict[str, str]:
     """What answer.js says, translated with everything else; {name} marks a value it fills in."""
     return {
-        "saving": _("Sparar …"),
-        "unsaved": _("Ändringar som inte är sparade ännu."),
-        "offline": _("Kunde inte nå servern. Texten finns kvar här i webbläsaren och sparas så snart det går."),
-        "login_link": _("Logga in i en ny flik"),
+        **autosave_messages(),
         "someone": _("Någon annan"),
         "conflict_heading": _("{name} sparade den här delen kl. {time}, medan du skrev"),
-        "conflict_text": _("Din text är inte sparad ännu och står kvar i fälten. Den andra versionen står här. Slå ihop "
-                           "texterna i fälten och klicka sedan på knappen nedan."),
-        "stored_version": _("Sparad version:"),
-        "your_version": _("Din version:"),
-        "empty": _("(tomt)"),
-        "merged_button": _("Jag har slagit ihop texterna – spara"),
-        "restore_notice": _("Den här webbläsaren har text från kl. {time} som kanske inte blev sparad."),
-        "restore_button": _("Återställ den texten"),
-        "discard_button": _("Släng kopian"),
         "counter": _("{count} av {max} tecken"),
         "counter_over": _("{count} tecken – högst {max} får plats. Korta texten, annars kan den inte sparas."),
     }
@@ -664,6 +653,23 @@ def show(response_id):
     )
 
 
+def _attempt(action, field, refusal_type):
+    """Run an operation for a form with one text field: committed → (True, its result, None); refused
+    input (InvalidAnswer) → rolled back, the message under `field`, (False, None, None); refused by
+    `refusal_type` → rolled back, (False, None, its message)."""
+    try:
+        result = action()
+    except operations.InvalidAnswer as refused:
+        db.session.rollback()
+        field.errors = list(field.errors) + [refused.errors.get(field.short_name, refused.message)]
+        return False, None, None
+    except refusal_type as refused:
+        db.session.rollback()
+        return False, None, refused.message
+    db.session.commit()
+    return True, result, None
+
+
 @bp.route("/responses/<int:response_id>/reopen", methods=["GET", "POST"])
 def reopen(response_id):
     response = db.get_or_404(Response, response_id)
@@ -675,16 +681,9 @@ def reopen(response_id):
                      "remissinstansen ska få ändra sitt svar.") if states.response_submitted(response)
                    else _("Bara ett inskickat svar kan öppnas igen."))
     elif form.validate_on_submit():
-        try:
-            draft = operations.reopen(response, current_user, form.reason.data)
-        except operations.InvalidAnswer as refused:
-            db.session.rollback()
-            form.reason.errors = list(form.reason.errors) + [refused.errors.get("reason", refused.message)]
-        except operations.NotReopenable as refused:
-            db.session.rollback()
-            refusal = refused.message
-        else:
-            db.session.commit()
+        done, draft, refusal = _attempt(lambda: operations.reopen(response, current_user, form.reason.data),
+                                        form.reason, operations.NotReopenable)
+        if done:
             flash(_("Svaret är öppnat igen som revision %(revision)s. Remissinstansen har fått besked med e-post.",
                     revision=draft.revision), "success")
             return redirect(url_for("responses.show", response_id=draft.id), code=303)
