@@ -84,34 +84,36 @@ def _row(table, row) -> dict:
             if not column.name.endswith("hash") and not isinstance(column.type, LargeBinary)}
 
 
+def _of_response(kind: str, part) -> dict:
+    """What every saved part of an answer says about the answer it belongs to."""
+    return {"kind": kind, "response_id": part.response_id, "response_status": part.response.status.value,
+            "consultation_id": part.response.respondent.consultation_id}
+
+
+def _saved_by(model, person: User):
+    """The parts of answers of this kind the person saved last, in the order they were made."""
+    return db.session.execute(select(model).where(model.updated_by_id == person.id).order_by(model.id)).scalars()
+
+
 def _answer_parts(person: User) -> list[dict]:
     parts = []
-    for answer in db.session.execute(
-        select(PrincipleAnswer).where(PrincipleAnswer.updated_by_id == person.id).order_by(PrincipleAnswer.id)
-    ).scalars():
+    for answer in _saved_by(PrincipleAnswer, person):
         parts.append({
-            "kind": "principle", "response_id": answer.response_id, "response_status": answer.response.status.value,
-            "consultation_id": answer.response.respondent.consultation_id,
+            **_of_response("principle", answer),
             "principle": f"{answer.principle_text.number}. {answer.principle_text.title}",
             "stance": _plain(answer.stance), "comment": answer.comment, "proposed_wording": answer.proposed_wording,
             "criteria": [{"criterion_id": ca.criterion_id, "rating": ca.rating, "comment": ca.comment}
                          for ca in answer.criterion_answers],
             "saved_at": _plain(answer.updated_at),
         })
-    for answer in db.session.execute(
-        select(GeneralAnswer).where(GeneralAnswer.updated_by_id == person.id).order_by(GeneralAnswer.id)
-    ).scalars():
+    for answer in _saved_by(GeneralAnswer, person):
         parts.append({
-            "kind": "general", "response_id": answer.response_id, "response_status": answer.response.status.value,
-            "consultation_id": answer.response.respondent.consultation_id,
+            **_of_response("general", answer),
             "question": answer.general_question.text, "text": answer.text, "saved_at": _plain(answer.updated_at),
         })
-    for choice in db.session.execute(
-        select(AlternativeChoice).where(AlternativeChoice.updated_by_id == person.id).order_by(AlternativeChoice.id)
-    ).scalars():
+    for choice in _saved_by(AlternativeChoice, person):
         parts.append({
-            "kind": "alternative", "response_id": choice.response_id, "response_status": choice.response.status.value,
-            "consultation_id": choice.response.respondent.consultation_id,
+            **_of_response("alternative", choice),
             "alternative": choice.alternative.label if choice.alternative else None, "reason": choice.reason,
             "saved_at": _plain(choice.updated_at),
         })
