@@ -292,6 +292,15 @@ def _consultation_columns():
             Consultation.reference_number.label("c_ref"), DocumentVersion.number.label("v_number")]
 
 
+def _answer_fields(m, who) -> dict:
+    """A TracedComment's fields every row has: the answer, its consultation (_consultation_columns) and
+    who gave it (_Who.columns)."""
+    name, public_name = who.names(m)
+    return dict(answer_id=m["a_id"], consultation_id=m["c_id"], consultation_title=m["c_title"],
+                reference_number=m["c_ref"] or "", version_number=m["v_number"], respondent_id=m["r_id"], name=name,
+                public_name=public_name)
+
+
 def principle_comments(consultation_ids: list[int], principle_ids: set[int] | None = None, *,
                        public: bool = False) -> list[TracedComment]:
     """The comments and proposed wordings that say something, in these consultations (on texts of these
@@ -326,11 +335,8 @@ def principle_comments(consultation_ids: list[int], principle_ids: set[int] | No
     out = []
     for row in db.session.execute(statement):
         m = row._mapping
-        name, public_name = who.names(m)
         common = dict(
-            answer_id=m["a_id"], consultation_id=m["c_id"], consultation_title=m["c_title"],
-            reference_number=m["c_ref"] or "", version_number=m["v_number"], respondent_id=m["r_id"], name=name,
-            public_name=public_name, stance=m["stance"], principle_text_id=m["t_id"], principle_id=m["p_id"],
+            **_answer_fields(m, who), stance=m["stance"], principle_text_id=m["t_id"], principle_id=m["p_id"],
             principle_key=m["p_key"], principle_number=m["t_number"], principle_title=m["t_title"],
         )
         if said(m["comment"]):
@@ -369,11 +375,8 @@ def general_comments(consultation_ids: list[int], answer_ids: set[int] | None = 
         m = row._mapping
         if not said(m["text"]):
             continue
-        name, public_name = who.names(m)
         out.append(TracedComment(
-            answer_id=m["a_id"], target=DispositionTarget.general, consultation_id=m["c_id"],
-            consultation_title=m["c_title"], reference_number=m["c_ref"] or "", version_number=m["v_number"],
-            respondent_id=m["r_id"], name=name, public_name=public_name, text=m["text"], disposition=m["kind"],
+            **_answer_fields(m, who), target=DispositionTarget.general, text=m["text"], disposition=m["kind"],
             reason=m["reason"] or "", question=m["question"],
         ))
     return out
@@ -509,26 +512,6 @@ def principle_text_in(version: DocumentVersion, principle_key: str) -> Principle
         .where(PrincipleText.version_id == version.id, Principle.key == principle_key)
         .options(selectinload(PrincipleText.merged_from))
     ).scalar_one_or_none()
-
-
-def find_comment(ref: str):
-    """(answer, target) for a form's "p12-comment" / "g3-general", or None: the answer exists, the
-    target fits it. Whether it may be linked is the operation's question."""
-    try:
-        head, target_value = ref.split("-", 1)
-        kind, answer_id = head[0], int(head[1:])
-        target = DispositionTarget(target_value)
-    except (ValueError, IndexError):
-        return None
-    if not 0 < answer_id <= 2**31 - 1:
-        return None
-    if kind == "p" and target in (DispositionTarget.comment, DispositionTarget.proposed_wording):
-        answer = db.session.get(PrincipleAnswer, answer_id)
-    elif kind == "g" and target == DispositionTarget.general:
-        answer = db.session.get(GeneralAnswer, answer_id)
-    else:
-        return None
-    return (answer, target) if answer is not None else None
 
 
 def link_of(principle_text: PrincipleText, answer, target: DispositionTarget) -> ChangeLink | None:

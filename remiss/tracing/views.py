@@ -12,6 +12,7 @@ from flask import Blueprint, abort, flash, g, make_response, redirect, render_te
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from remiss.consolidation import redaction
 from remiss.consultations import queries as consultation_queries, states as consultation_states
 from remiss.documents import queries as document_queries, states as document_states
 from remiss.extensions import db
@@ -125,7 +126,7 @@ def principle_links(key, number, principle_key):
             comment = listed.get(ref)
             if comment is not None and bool(comment.linked_to(principle_text.id)) == wanted:
                 continue
-            found = queries.find_comment(ref)
+            found = redaction.find(ref)
             if found is None:
                 abort(404)
             answer, target = found
