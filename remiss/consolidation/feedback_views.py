@@ -18,6 +18,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from remiss.consolidation import feedback
 from remiss.consolidation import queries as consolidation_queries
+from remiss.consolidation.views import _valid_id
 from remiss.consultations import queries as consultation_queries, states
 from remiss.consultations.models import MagicLink, Respondent
 from remiss.extensions import db
@@ -37,7 +38,6 @@ bp = Blueprint("feedback", __name__)
 
 # The personal link's session for the feedback page (apart from the answering session's key).
 LINK_SESSION_KEY = "feedback_link_id"
-MAX_ID = 2**31 - 1
 
 
 class SendFeedbackForm(FlaskForm):
@@ -73,12 +73,6 @@ def _state_of(consultation):
             "open": feedback.objections_open(consultation), "until": consultation.objections_until,
             "objections": feedback.objection_count(consultation) if feedback.feedback_sent(consultation) else 0,
             "respondents": feedback.sent_count(consultation) if feedback.feedback_sent(consultation) else 0}
-
-
-def _valid_id(value: int) -> int:
-    if not 0 < value <= MAX_ID:
-        abort(404)
-    return value
 
 
 def _consultation(consultation_id: int):
