@@ -157,7 +157,7 @@ def propose(key, number):
 
 
 def _diff_of(base, version):
-    """The word diff to the approved version the proposal would replace (None: there is none)."""
+    """The word diff from `base` to the proposed version (None: nothing to compare with)."""
     if base is None:
         return None
     old = document_queries.get_version(base.document.key, base.number)
@@ -178,7 +178,10 @@ def _decision_form(proposal, formdata=None):
 
 def _render_show(proposal, *, comment_form=None, decision_form=None, message=None, status=200):
     version = proposal.version
-    base = queries.previous_approved(version)
+    approved = queries.previous_approved(version)
+    # Without an approved version (the document's first), the version it was prepared from – the one
+    # that went on remiss – shows the steering group what the remiss changed.
+    base = approved or version.based_on
     diff = _diff_of(base, version)
     return render_template(
         "decisions/show.html",
@@ -187,6 +190,7 @@ def _render_show(proposal, *, comment_form=None, decision_form=None, message=Non
         document=version.document,
         consultation=proposal.consultation,
         base=base,
+        base_is_approved=approved is not None,
         diff=diff,
         issues=queries.open_issues(proposal.consultation),
         history=[p for p in queries.proposals_of(version) if p.id != proposal.id],

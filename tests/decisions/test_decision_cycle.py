@@ -76,6 +76,8 @@ def test_the_whole_cycle_v2_approved_v1_superseded_and_still_readable(app, clien
     for reason in NOT_ACCEPTED_REASONS:
         assert reason in page
     assert "Version 2 efter remissen." in page
+    # No version is approved yet: the diff is to version 1, the one that went on remiss.
+    assert "Skillnader mot version 1, som den bygger på" in page and "<ins" in page
     commented = post_form(client, f"/decisions/{proposal_id}/comments", {"body": "Jag stöder förslaget."})
     assert commented.status_code == 303
     auth.logout()
