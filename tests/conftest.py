@@ -11,7 +11,7 @@ import re
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from remiss import create_app
 from remiss.auth.models import Role, User
@@ -97,6 +97,23 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def statements_for(app, client, url) -> int:
+    """How many SQL statements a GET of `url` runs (the page must answer 200)."""
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
 
 
 def csrf_token(client) -> str:

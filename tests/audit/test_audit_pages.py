@@ -6,7 +6,7 @@ import csv
 import io
 from datetime import datetime, timedelta
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from remiss.audit import entry, record_many
 from remiss.audit.export import COLUMNS
@@ -17,7 +17,7 @@ from remiss.documents.models import DocumentVersion
 from remiss.extensions import db
 from remiss.timeutil import utcnow
 from tests.audit.conftest import log_rows
-from tests.conftest import post_form
+from tests.conftest import post_form, statements_for
 from tests.responses.test_import import GOOD_ROWS, csv_bytes, setup, upload  # noqa: F401  (setup: a fixture)
 
 
@@ -38,22 +38,6 @@ def add_entries(app, world, count: int, *, actors=None, action="consultation.upd
             entries.append(new)
         record_many(entries)
         db.session.commit()
-
-
-def statements_for(app, client, url) -> int:
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
 
 
 def read_csv(response) -> list[dict]:

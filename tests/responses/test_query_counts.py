@@ -3,28 +3,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event
-
 from remiss.consultations.models import Consultation, ConsultationStatus, Respondent
 from remiss.extensions import db
 from remiss.timeutil import utcnow
+from tests.conftest import statements_for
 from tests.responses.conftest import autosave
-
-
-def statements_for(app, client, url):
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get(url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
 
 
 def answer_principle(client, world, index):
