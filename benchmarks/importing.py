@@ -3,8 +3,11 @@
 A consultation of R respondents × P principles where nobody has answered is generated; a file
 with one row per respondent × principle (stance, comment on 40 %, criterion ratings) is
 written; then the file is imported in a process of its own (python -m benchmarks.importing
-URL CONSULTATION FILE), which prints its time and ru_maxrss, as the command `flask responses
-import` would run it.
+URL CONSULTATION FILE), as the command `flask responses import` would run it. It prints the
+time taken, the process's own CPU time (user + system: less disturbed by a busy machine than
+the wall clock, but without the database server's share), and the resident set before the
+import and its peak during it (VmHWM, the high-water mark reset just before: see
+benchmarks.export_rss).
 """
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ import csv
 import io
 import json
 import random
+import resource
 import subprocess
 import sys
 import time
@@ -76,13 +80,19 @@ def main(argv: list[str]) -> None:
     with app.app_context():
         consultation = db.session.get(Consultation, consultation_id)
         before = reset_peak()
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), _cpu_seconds()
         with path.open("rb") as stream:
             result = importing.import_responses(consultation, stream, path.name, None)
         db.session.commit()
-        seconds = time.perf_counter() - start
+        seconds, cpu_seconds = time.perf_counter() - start, _cpu_seconds() - cpu_start
         after = peak()
-    print(json.dumps({"rows": result.answers, "seconds": seconds, "before_kb": before, "peak_kb": after}))
+    print(json.dumps({"rows": result.answers, "seconds": seconds, "cpu_seconds": cpu_seconds,
+                      "before_kb": before, "peak_kb": after}))
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 if __name__ == "__main__":

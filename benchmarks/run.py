@@ -9,7 +9,6 @@ Settings (environment):
   BENCH_MEMORY      sizes whose exports are measured in a subprocess, default "1000x8,100000x8"
   BENCH_IMPORT_ROWS answer rows in the import files, default 100000 (P = 8)
   BENCH_PDF_MAX     largest R for which PDF and DOCX are made, default 1000
-  BENCH_HTML_MAX    largest R for which the (whole, unpaged) HTML report is made, default 10000
   BENCH_REPEAT      repetitions per measurement (the median is kept), default 3
 
 The load benchmark runs against `make serve-prod`: see benchmarks/load.py.

@@ -111,11 +111,8 @@ def criterion_comment_text(row) -> str:
 
 
 def kind_label(respondent) -> str:
-    if respondent.kind == "individual":
-        return _("Enskild person")
-    from remiss.organisations.operations import organisation_kind_label
-
-    return organisation_kind_label(respondent.organisation_kind)
+    """"Enskild person", or the organisation's kind in words (the report's data looks it up)."""
+    return respondent.kind_label
 
 
 def yes(value: bool) -> str:
@@ -126,7 +123,7 @@ def answer_cells(report, row) -> list:
     """One AnswerRow as the cells of `answer_columns`: text, and the moment as a local datetime."""
     respondent = row.respondent
     comment, wording = row.comment_disposition, row.wording_disposition
-    cells = [respondent.name, kind_label(respondent), local_naive(respondent.submitted_at), yes(respondent.late),
+    cells = [respondent.name, respondent.kind_label, local_naive(respondent.submitted_at), yes(respondent.late),
              respondent.channel_label, row.stance_label]
     cells += [c.rating_label for c in row.criteria]
     cells += [criterion_comment_text(row), row.comment,

@@ -29,9 +29,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from flask_babel import force_locale, gettext as _
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import String, and_, exists, func, null, select, text as sql_text, type_coerce
 from sqlalchemy.orm import aliased, selectinload
 
 from remiss.auth.models import User
@@ -40,6 +41,7 @@ from remiss.consolidation.models import (
     CommentGroupMember,
     ConsolidatedReport,
     Disposition,
+    DispositionKind,
     DispositionTarget,
     PrincipleSummary,
 )
@@ -58,6 +60,7 @@ from remiss.consultations.models import (
     Response,
     ResponseChannel,
     ResponseStatus,
+    Stance,
     consultation_criterion,
     respondent_network,
 )
@@ -78,10 +81,12 @@ ON_BEHALF_CHANNELS = (ResponseChannel.email, ResponseChannel.paper)
 
 
 # --- the data -----------------------------------------------------------------------------------
+# The values made once per streamed row (DispositionInfo, RespondentInfo, CriterionRating, AnswerRow)
+# are NamedTuples: as immutable as a frozen dataclass, but built several times faster, which
+# showed in the CSV and JSON exports of 100 000 respondents (benchmarks/reports.py).
 
 
-@dataclass(frozen=True)
-class DispositionInfo:
+class DispositionInfo(NamedTuple):
     """What the process owner did with one comment or proposed wording. `kind` None: not yet handled."""
 
     kind: str | None
@@ -89,12 +94,12 @@ class DispositionInfo:
     reason: str
 
 
-@dataclass(frozen=True)
-class RespondentInfo:
+class RespondentInfo(NamedTuple):
     id: int
     name: str  # organisation, consenting individual, or "Patientföreträdare N"
     kind: str  # "organisation" | "individual"
     organisation_kind: str
+    kind_label: str  # "Enskild person", or the organisation's kind in words ("sjukhus")
     networks: tuple[str, ...]
     answered: bool
     submitted_at: datetime | None
@@ -123,8 +128,7 @@ class DissentInfo:
     created_at: datetime
 
 
-@dataclass(frozen=True)
-class CriterionRating:
+class CriterionRating(NamedTuple):
     criterion_id: int
     criterion: str
     rating: str | None
@@ -132,8 +136,7 @@ class CriterionRating:
     comment: str
 
 
-@dataclass(frozen=True)
-class AnswerRow:
+class AnswerRow(NamedTuple):
     """One respondent's answer on one principle (every principle, answered or not)."""
 
     principle_id: int
@@ -356,20 +359,22 @@ class Report:
 
 
 def build_report(consultation: Consultation, *, public: bool, locale: str = "sv", answers: bool = True,
-                 final: bool | None = None, number: int | None = None) -> Report:
+                 final: bool | None = None, number: int | None = None, with_figures: bool = True) -> Report:
     """Everything the report says, in `locale` ("sv" or "en").
 
     `answers=False` leaves out the per-respondent lists (respondents, answers, general answers,
     choices, appendix): the streaming formats read those from the row iterators instead.
     `final` overrides whether the report is still a draft (freezing renders the final report);
-    `number` is the frozen report's number, if it is one.
+    `number` is the frozen report's number, if it is one. `with_figures=False` leaves out the
+    figures (counts and charts: statements over every answer) for a format that shows none (CSV).
     """
     with force_locale(babel_locale(locale)):
         return _build(consultation, public=public, locale=locale, answers=answers,
-                      final=states.report_is_final(consultation) if final is None else final, number=number)
+                      final=states.report_is_final(consultation) if final is None else final, number=number,
+                      with_figures=with_figures)
 
 
-def _build(consultation, *, public, locale, answers, final, number) -> Report:
+def _build(consultation, *, public, locale, answers, final, number, with_figures=True) -> Report:
     version = db.session.execute(
         select(DocumentVersion).where(DocumentVersion.id == consultation.version_id)
         .options(selectinload(DocumentVersion.document))
@@ -432,7 +437,8 @@ def _build(consultation, *, public, locale, answers, final, number) -> Report:
         principles=principle_reports, section_alternatives=list(section_reports.values()),
         general_questions=question_reports,
     )
-    figures.fill(consultation, principle_reports, section_reports)
+    if with_figures:
+        figures.fill(consultation, principle_reports, section_reports)
     report.dissents = list(_dissent_rows(consultation, public))
     if not answers:
         return report
@@ -559,21 +565,26 @@ class _RespondentColumns:
         self.organisation_pseudonym = _organisation_pseudonyms(consultation) if public else None
         self.network_names, self.network_columns = _network_columns(consultation) if with_networks else ([], [])
         self.labels = _Labels()
+        self.deadline = consultation.deadline
+        # Where the statement's own columns start, after these.
+        self.width = len(self.columns())
 
     def columns(self):
-        cols = [Respondent.id.label("r_id"), Organisation.name.label("r_org"), Organisation.kind.label("r_org_kind"),
-                self.individual.name.label("r_person"), self.pseudonym.c.number.label("r_pseudonym"),
-                self.current.id.label("r_response"), self.current.submitted_at.label("r_submitted_at"),
-                self.current.channel.label("r_channel"),
-                Respondent.declined_at.label("r_declined_at"), Respondent.declined_reason.label("r_declined_reason"),
+        """The same columns in every report, in this order: `info` reads them by position (a row's
+        mapping, by name, cost more than the rest of a streamed row). Those a report leaves out are NULL."""
+        organisation_pseudonym = (self.organisation_pseudonym.c.number if self.organisation_pseudonym is not None
+                                  else null())
+        who = ([null(), null(), null(), null()] if self.public else
+               [self.submitter.name, self.submitter.email, self.registrar.name, self.registrar.email])
+        cols = [Respondent.id, Organisation.name, Organisation.kind, self.individual.name, self.pseudonym.c.number,
+                self.current.id, self.current.submitted_at, _as_text(self.current.channel),
+                Respondent.declined_at.is_not(None), Respondent.declined_reason,
                 # Who signed speaks for the organisation, as on a signed paper answer: in both reports.
-                self.signer.name.label("r_signer"), self.current.signed_at.label("r_signed_at")]
-        if self.organisation_pseudonym is not None:
-            cols.append(self.organisation_pseudonym.c.number.label("r_org_pseudonym"))
-        if not self.public:
-            cols += [self.submitter.name.label("r_submitter"), self.submitter.email.label("r_submitter_email"),
-                     self.registrar.name.label("r_registrar"), self.registrar.email.label("r_registrar_email")]
-        return cols + self.network_columns
+                self.signer.name, self.current.signed_at, organisation_pseudonym, *who]
+        names = ["r_id", "r_org", "r_org_kind", "r_person", "r_pseudonym", "r_response", "r_submitted_at",
+                 "r_channel", "r_declined", "r_declined_reason", "r_signer", "r_signed_at", "r_org_pseudonym",
+                 "r_submitter", "r_submitter_email", "r_registrar", "r_registrar_email"]
+        return [column.label(name) for column, name in zip(cols, names)] + self.network_columns
 
     def joins(self, statement, *, only_answered: bool):
         current_join = and_(self.current.respondent_id == Respondent.id,
@@ -603,35 +614,33 @@ class _RespondentColumns:
         return [Organisation.name.is_(None), number.is_not(None), number, Organisation.name, Respondent.id]
 
     def info(self, row) -> RespondentInfo:
-        m = row._mapping
-        organisation_kind = m["r_org_kind"] or ""
-        signed_by = m["r_signer"] or ""
-        if m["r_org"] is not None and self.organisation_pseudonym is not None and m["r_org_pseudonym"] is not None:
-            name, kind = _("Remissinstans %(number)s", number=m["r_org_pseudonym"]), "organisation"
+        (respondent_id, organisation, organisation_kind, person, pseudonym, response, submitted_at, channel,
+         declined, declined_reason, signed_by, signed_at, organisation_pseudonym,
+         submitter, submitter_email, registrar, registrar_email) = row[:17]
+        organisation_kind = organisation_kind or ""
+        signed_by = signed_by or ""
+        if organisation is not None and organisation_pseudonym is not None:
+            name, kind = _("Remissinstans %(number)s", number=organisation_pseudonym), "organisation"
             organisation_kind = signed_by = ""  # the kind or the signatory's name could give the organisation away
-        elif m["r_org"] is not None:
-            name, kind = m["r_org"], "organisation"
-        elif m["r_pseudonym"] is not None:
-            name, kind = _("Patientföreträdare %(number)s", number=m["r_pseudonym"]), "individual"
+        elif organisation is not None:
+            name, kind = organisation, "organisation"
+        elif pseudonym is not None:
+            name, kind = _("Patientföreträdare %(number)s", number=pseudonym), "individual"
         else:
-            name, kind = m["r_person"] or "", "individual"
-        channel = m["r_channel"]
-        submitted_at = m["r_submitted_at"]
-        submitted_by = registered_by = ""
-        if not self.public:
-            submitted_by = _person(m["r_submitter"], m["r_submitter_email"])
-            registered_by = _person(m["r_registrar"], m["r_registrar_email"])
+            name, kind = person or "", "individual"
+        networks = ()
+        if self.network_names:
+            networks = tuple(n for n, member in zip(self.network_names, row[17:]) if member)
         return RespondentInfo(
-            id=m["r_id"], name=name, kind=kind, organisation_kind=organisation_kind,
-            networks=tuple(n for n, column in zip(self.network_names, self.network_columns) if m[column.name]),
-            answered=m["r_response"] is not None, submitted_at=submitted_at,
-            late=bool(submitted_at and submitted_at > self.consultation.deadline),
-            channel=channel.value if channel is not None else None,
-            channel_label=self.labels[channel] if channel is not None else "",
-            submitted_by=submitted_by, registered_by=registered_by,
-            declined=m["r_declined_at"] is not None and m["r_response"] is None,
-            declined_reason=(m["r_declined_reason"] or "") if m["r_response"] is None else "",
-            signed_by=signed_by, signed_at=m["r_signed_at"],
+            respondent_id, name, kind, organisation_kind, self.labels.kind(kind, organisation_kind), networks,
+            answered=response is not None, submitted_at=submitted_at,
+            late=bool(submitted_at and submitted_at > self.deadline),
+            channel=channel, channel_label=self.labels.of(ResponseChannel, channel) if channel is not None else "",
+            # Internal report only: the public one selects NULL.
+            submitted_by=_person(submitter, submitter_email), registered_by=_person(registrar, registrar_email),
+            declined=bool(declined) and response is None,
+            declined_reason=(declined_reason or "") if response is None else "",
+            signed_by=signed_by, signed_at=signed_at,
         )
 
 
@@ -642,7 +651,25 @@ def _person(name: str | None, email: str | None) -> str:
 
 
 def _stream(statement):
-    return db.session.execute(statement.execution_options(yield_per=YIELD_PER))
+    """The rows through Core, as tuples read by position: the ORM's handling of each row cost as much
+    as the row's own work. YIELD_PER rows per round trip (a server-side cursor on PostgreSQL)."""
+    result = db.session.connection().execute(statement.execution_options(yield_per=YIELD_PER))
+    for rows in result.partitions():
+        yield from rows
+
+
+def _sort_in_memory() -> None:
+    """PostgreSQL: room to sort the answer rows (a row per respondent × principle, with its texts) in
+    memory – 64 000 of them spilled to disk with the default 4 MB, which cost a tenth of the
+    statement's time. SET LOCAL: until the transaction ends; a larger sort still spills."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sql_text("SET LOCAL work_mem = '32MB'"))
+
+
+def _as_text(column):
+    """An enum column read as its stored value: labels are looked up by value (`_Labels.of`), and
+    making an enum member of each row's value cost more than the label lookup."""
+    return type_coerce(column, String)
 
 
 class _Labels(dict):
@@ -653,38 +680,67 @@ class _Labels(dict):
         text = self[value] = _("Ingen hantering ännu") if value is None else label(value)
         return text
 
+    def of(self, enum_class, value: str) -> str:
+        """The label of an enum's stored value."""
+        key = (enum_class, value)
+        text = self.get(key)
+        if text is None:
+            text = self[key] = label(enum_class(value))
+        return text
 
-def _disposition(text: str, kind, reason, labels: _Labels | None = None) -> DispositionInfo | None:
+    def kind(self, kind: str, organisation_kind: str) -> str:
+        """What kind of respondent, in words: "Enskild person", or the organisation's kind."""
+        key = ("individual",) if kind == "individual" else ("organisation", organisation_kind)
+        text = self.get(key)
+        if text is None:
+            from remiss.organisations.operations import organisation_kind_label
+
+            text = self[key] = (_("Enskild person") if kind == "individual"
+                                else organisation_kind_label(organisation_kind or None))
+        return text
+
+
+def _disposition(text: str, kind: str | None, reason, labels: _Labels | None = None) -> DispositionInfo | None:
+    """`kind`: the stored value (`_as_text`)."""
     if not said(text):  # the consolidation's rule: only a text that says something needs a disposition
         return None
     labels = _Labels() if labels is None else labels
     if kind is None:
         return DispositionInfo(None, labels[None], reason or "")
-    return DispositionInfo(kind.value, labels[kind], reason or "")
+    return DispositionInfo(kind, labels.of(DispositionKind, kind), reason or "")
 
 
 # Each public iterator forces the locale itself: a streaming response runs it after the view returned.
 
-def respondent_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[RespondentInfo]:
-    """Every respondent asked, in report order, with its current answer's submission (streamed)."""
+def respondent_rows(consultation: Consultation, public: bool, locale: str = "sv", *, limit: int | None = None,
+                    offset: int = 0) -> Iterator[RespondentInfo]:
+    """Every respondent asked, in report order, with its current answer's submission (streamed).
+    `limit` and `offset`: one page of them (the report read inside the app)."""
     with force_locale(babel_locale(locale)):
-        yield from _respondent_rows(consultation, public)
+        yield from _respondent_rows(consultation, public, limit=limit, offset=offset)
 
 
-def _respondent_rows(consultation, public):
+def _page(statement, limit: int | None, offset: int):
+    """One page of an ordered statement (every row when `limit` is None)."""
+    return statement if limit is None else statement.limit(limit).offset(offset)
+
+
+def _respondent_rows(consultation, public, *, limit=None, offset=0):
     names = _RespondentColumns(consultation, public, with_networks=True)
     statement = names.joins(select(*names.columns()).select_from(Respondent), only_answered=False)
-    for row in _stream(statement.order_by(*names.order())):
+    for row in _stream(_page(statement.order_by(*names.order()), limit, offset)):
         yield names.info(row)
 
 
-def answer_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[AnswerRow]:
-    """One row per respondent with a submitted answer × principle, principle by principle (streamed)."""
+def answer_rows(consultation: Consultation, public: bool, locale: str = "sv", *, principle_id: int | None = None,
+                limit: int | None = None, offset: int = 0) -> Iterator[AnswerRow]:
+    """One row per respondent with a submitted answer × principle, principle by principle (streamed).
+    `principle_id` (a PrincipleText id): that principle's rows only; `limit`, `offset`: one page of them."""
     with force_locale(babel_locale(locale)):
-        yield from _answer_rows(consultation, public)
+        yield from _answer_rows(consultation, public, principle_id=principle_id, limit=limit, offset=offset)
 
 
-def _answer_rows(consultation, public):
+def _answer_rows(consultation, public, *, principle_id=None, limit=None, offset=0):
     names = _RespondentColumns(consultation, public)
     criteria = _criteria(consultation)
     ratings = {value: str(text) for value, text in RATINGS[consultation.criteria_scale]}
@@ -692,12 +748,13 @@ def _answer_rows(consultation, public):
     on_comment = aliased(Disposition, name="comment_disposition")
     on_wording = aliased(Disposition, name="wording_disposition")
     criterion_aliases = [aliased(CriterionAnswer, name=f"criterion_{i}") for i in range(len(criteria))]
-    columns = names.columns() + [
+    columns = names.columns() + [  # read by position in the loop below
         PrincipleText.id.label("p_id"), Principle.key.label("p_key"), PrincipleText.number.label("p_number"),
         PrincipleText.title.label("p_title"),
-        PrincipleAnswer.id.label("pa_id"), PrincipleAnswer.stance, PrincipleAnswer.comment,
-        PrincipleAnswer.proposed_wording, on_comment.kind.label("comment_kind"), on_comment.reason.label("comment_reason"),
-        on_wording.kind.label("wording_kind"), on_wording.reason.label("wording_reason"),
+        PrincipleAnswer.id.label("pa_id"), _as_text(PrincipleAnswer.stance).label("stance"), PrincipleAnswer.comment,
+        PrincipleAnswer.proposed_wording, _as_text(on_comment.kind).label("comment_kind"),
+        on_comment.reason.label("comment_reason"),
+        _as_text(on_wording.kind).label("wording_kind"), on_wording.reason.label("wording_reason"),
         Alternative.id.label("alternative_id"), Alternative.label.label("alternative_label"),
         AlternativeChoice.reason.label("alternative_reason"),
     ]
@@ -721,48 +778,66 @@ def _answer_rows(consultation, public):
     for criterion, alias in zip(criteria, criterion_aliases):
         statement = statement.outerjoin(alias, and_(alias.principle_answer_id == PrincipleAnswer.id,
                                                     alias.criterion_id == criterion.id))
-    statement = statement.order_by(PrincipleText.position, *names.order())
+    if principle_id is not None:
+        statement = statement.where(PrincipleText.id == principle_id)
+    statement = _page(statement.order_by(PrincipleText.position, *names.order()), limit, offset)
     redacted = redaction.for_consultation(consultation.id)
+    on_comment_key, on_wording_key = DispositionTarget.comment.value, DispositionTarget.proposed_wording.value
+    about = [(criterion.id, criterion.text) for criterion in criteria]
+    # A rating without a comment is one of a few values per criterion: made once, shared by the rows.
+    shared = [{value: CriterionRating(criterion_id, text, value, ratings.get(value, value or ""), "")
+               for value in (None, *ratings)} for criterion_id, text in about]
+    unrated = tuple(by_value[None] for by_value in shared)
+
+    def rated(i: int, rating: str | None, note: str | None) -> CriterionRating:
+        if not note and rating in shared[i]:
+            return shared[i][rating]
+        criterion_id, text = about[i]
+        return CriterionRating(criterion_id, text, rating, ratings.get(rating, rating or ""), note or "")
+
+    indexes = range(len(criteria))
+    start = names.width
+    _sort_in_memory()
     for row in _stream(statement):
-        m = row._mapping
-        stance = m["stance"]
-        comment = m["comment"] or ""
-        wording = m["proposed_wording"] or ""
-        on_comment_hidden = redacted.get(("p", m["pa_id"], DispositionTarget.comment.value), ())
-        on_wording_hidden = redacted.get(("p", m["pa_id"], DispositionTarget.proposed_wording.value), ())
+        (p_id, p_key, p_number, p_title, answer_id, stance, comment, wording, comment_kind, comment_reason,
+         wording_kind, wording_reason, alternative_id, alternative_label, alternative_reason) = row[start:start + 15]
+        given = row[start + 15:]  # each criterion's rating and comment
+        comment, wording = comment or "", wording or ""
+        on_comment_hidden = on_wording_hidden = ()
+        if redacted and answer_id is not None:
+            on_comment_hidden = redacted.get(("p", answer_id, on_comment_key), ())
+            on_wording_hidden = redacted.get(("p", answer_id, on_wording_key), ())
         yield AnswerRow(
-            principle_id=m["p_id"], principle_key=m["p_key"], principle_number=m["p_number"],
-            principle_title=m["p_title"], respondent=names.info(row),
-            stance=stance.value if stance is not None else None,
-            stance_label=names.labels[stance] if stance is not None else "",
-            criteria=tuple(
-                CriterionRating(criterion.id, criterion.text, m[f"rating_{i}"],
-                                ratings.get(m[f"rating_{i}"], m[f"rating_{i}"] or ""), m[f"rating_comment_{i}"] or "")
-                for i, criterion in enumerate(criteria)
-            ),
+            principle_id=p_id, principle_key=p_key, principle_number=p_number, principle_title=p_title,
+            respondent=names.info(row),
+            stance=stance, stance_label=names.labels.of(Stance, stance) if stance is not None else "",
+            criteria=tuple(map(rated, indexes, given[0::2], given[1::2])) if any(given) else unrated,
             comment=redaction.public_text(comment, on_comment_hidden) if public and on_comment_hidden else comment,
             proposed_wording=(redaction.public_text(wording, on_wording_hidden) if public and on_wording_hidden
                               else wording),
-            comment_disposition=_disposition(comment, m["comment_kind"], m["comment_reason"], names.labels),
-            wording_disposition=_disposition(wording, m["wording_kind"], m["wording_reason"], names.labels),
-            alternative_id=m["alternative_id"], alternative_label=m["alternative_label"] or "",
-            alternative_reason=m["alternative_reason"] or "",
-            comment_redactions=() if public else redaction.notes(on_comment_hidden),
-            wording_redactions=() if public else redaction.notes(on_wording_hidden),
+            comment_disposition=_disposition(comment, comment_kind, comment_reason, names.labels),
+            wording_disposition=_disposition(wording, wording_kind, wording_reason, names.labels),
+            alternative_id=alternative_id, alternative_label=alternative_label or "",
+            alternative_reason=alternative_reason or "",
+            comment_redactions=redaction.notes(on_comment_hidden) if on_comment_hidden and not public else (),
+            wording_redactions=redaction.notes(on_wording_hidden) if on_wording_hidden and not public else (),
         )
 
 
-def general_answer_rows(consultation: Consultation, public: bool, locale: str = "sv") -> Iterator[GeneralAnswerRow]:
-    """Every non-empty answer to a general question, question by question (streamed)."""
+def general_answer_rows(consultation: Consultation, public: bool, locale: str = "sv", *,
+                        question_id: int | None = None, limit: int | None = None,
+                        offset: int = 0) -> Iterator[GeneralAnswerRow]:
+    """Every non-empty answer to a general question, question by question (streamed).
+    `question_id`: that question's answers only; `limit`, `offset`: one page of them."""
     with force_locale(babel_locale(locale)):
-        yield from _general_answer_rows(consultation, public)
+        yield from _general_answer_rows(consultation, public, question_id=question_id, limit=limit, offset=offset)
 
 
-def _general_answer_rows(consultation, public):
+def _general_answer_rows(consultation, public, *, question_id=None, limit=None, offset=0):
     names = _RespondentColumns(consultation, public)
     statement = names.joins(
         select(*names.columns(), GeneralQuestion.id.label("q_id"), GeneralQuestion.text.label("q_text"),
-               GeneralAnswer.id.label("a_id"), GeneralAnswer.text.label("a_text"), Disposition.kind.label("d_kind"),
+               GeneralAnswer.id.label("a_id"), GeneralAnswer.text.label("a_text"), _as_text(Disposition.kind).label("d_kind"),
                Disposition.reason.label("d_reason")).select_from(Respondent),
         only_answered=True,
     )
@@ -775,6 +850,9 @@ def _general_answer_rows(consultation, public):
         .where(GeneralAnswer.text != "")
         .order_by(GeneralQuestion.position, *names.order())
     )
+    if question_id is not None:
+        statement = statement.where(GeneralQuestion.id == question_id)
+    statement = _page(statement, limit, offset)
     redacted = redaction.for_consultation(consultation.id)
     for row in _stream(statement):
         m = row._mapping

@@ -6,25 +6,26 @@ from collections.abc import Iterator
 
 from remiss.reports import csv, data, docx, html, json, pdf, xlsx
 
-# Laid out as a whole from the full Report; the others stream their rows.
+# Laid out as a whole from the full Report; the others stream their rows. HTML is both: made whole
+# when frozen (and for the PDF), streamed when downloaded live – the same bytes either way.
 WHOLE = {"html": html, "pdf": pdf, "docx": docx}
-STREAMED = {"csv": csv, "json": json, "xlsx": xlsx}
+STREAMED = {"csv": csv, "json": json, "xlsx": xlsx, "html": html}
 
 
 class UnknownFormat(ValueError):
     pass
 
 
-def _report(consultation, format: str, public: bool, locale: str, final: bool | None, number: int | None):
+def _report(consultation, format: str, public: bool, locale: str, final: bool | None, number: int | None,
+            answers: bool):
     if format not in data.FORMATS:
         raise UnknownFormat(format)
-    return data.build_report(consultation, public=public, locale=locale, answers=format in WHOLE,
-                             final=final, number=number)
+    return data.build_report(consultation, public=public, locale=locale, answers=answers, final=final, number=number)
 
 
 def render(consultation, format: str, *, public: bool, locale: str = "sv", final: bool | None = None,
            number: int | None = None) -> bytes:
-    report = _report(consultation, format, public, locale, final, number)
+    report = _report(consultation, format, public, locale, final, number, answers=format in WHOLE)
     if format in WHOLE:
         return WHOLE[format].render(report)
     return STREAMED[format].render(consultation, report)
@@ -32,7 +33,7 @@ def render(consultation, format: str, *, public: bool, locale: str = "sv", final
 
 def stream(consultation, format: str, *, public: bool, locale: str = "sv") -> Iterator[bytes]:
     """The live (unfrozen) report in chunks. The outline is built at once; rows follow lazily."""
-    report = _report(consultation, format, public, locale, None, None)
-    if format in WHOLE:
-        return iter([WHOLE[format].render(report)])
-    return STREAMED[format].stream(consultation, report)
+    report = _report(consultation, format, public, locale, None, None, answers=format not in STREAMED)
+    if format in STREAMED:
+        return STREAMED[format].stream(consultation, report)
+    return iter([WHOLE[format].render(report)])

@@ -28,7 +28,7 @@ from remiss.permissions import (
     may_read_public_report,
     require,
 )
-from remiss.reports import common, data, operations, rendering
+from remiss.reports import common, data, html, operations, rendering
 from remiss.consultations import states
 
 bp = Blueprint("reports", __name__, url_prefix="/consultations")
@@ -129,14 +129,44 @@ def download(consultation_id, format):
 
 @bp.route("/<int:consultation_id>/report/view")
 def view(consultation_id):
-    """The report as a page of the app (the app's layout and stylesheet; no inline styles)."""
+    """The report as pages of the app (the app's layout and stylesheet; no inline styles): first the
+    outline (figures, summaries, links), then `?principle=N`, `?question=N`, `?part=respondents` in
+    pages of html.PAGE_SIZE respondents (`&page=K`), and `?part=appendix`. A page's work does not
+    grow with the number of respondents beyond its own rows."""
     consultation = _consultation(consultation_id)
     public = _public_arg()
     _require_reader(consultation, public)
-    locale = _locale_arg() or _interface_locale()
-    report = data.build_report(consultation, public=public, locale=locale, number=data.latest_number(consultation)
-                               if states.report_is_final(consultation) else None)
-    return render_template("reports/view.html", consultation=consultation, report=report, public=public)
+    given_locale = _locale_arg()
+    locale = given_locale or _interface_locale()
+    kept = {**({"public": 1} if public else {}), **({"locale": given_locale} if given_locale else {})}
+    args, page = request.args, request.args.get("page", 1, type=int)
+
+    def part_page(part, rows, pages=None, **values):
+        return render_template("reports/page.html", part=part, rows=rows, pages=pages, consultation=consultation,
+                               public=public, report=html.page_report(consultation, public, locale),
+                               outline_url=url_for("reports.view", consultation_id=consultation.id, **kept), **values)
+
+    try:
+        if "principle" in args:
+            principle, pages, rows = html.principle_page(consultation, args.get("principle", 0, type=int), public,
+                                                         locale, page)
+            return part_page("principle", rows, pages, principle=principle)
+        if "question" in args:
+            question, pages, rows = html.question_page(consultation, args.get("question", 0, type=int), public,
+                                                       locale, page)
+            return part_page("question", rows, pages, question=question)
+        if args.get("part") == "respondents":
+            pages, rows = html.respondents_page(consultation, public, locale, page)
+            return part_page("respondents", rows, pages)
+        if args.get("part") == "appendix":
+            return part_page("appendix", html.appendix_page(consultation, public, locale))
+    except html.PageNotFound:
+        abort(404)
+    report = data.build_report(consultation, public=public, locale=locale, answers=False,
+                               number=data.latest_number(consultation) if states.report_is_final(consultation)
+                               else None)
+    return render_template("reports/view.html", consultation=consultation, report=report, public=public,
+                           rows=html.OutlineRows(consultation.id, kept))
 
 
 @bp.route("/<int:consultation_id>/report/new-version", methods=["GET", "POST"])

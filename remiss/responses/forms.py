@@ -37,6 +37,7 @@ from remiss.responses.queries import AnswerContext, StoredAnswers
 from remiss.timeutil import STOCKHOLM
 
 PART_KEY = re.compile(r"^(p|ap|as|g)(\d{1,12})$")
+CRITERION_FIELD = re.compile(r"^(p\d{1,12})\.c\d{1,12}\.")
 
 
 class BadInput(ValueError):
@@ -76,25 +77,41 @@ def _lock_version(fields: Mapping, key: str) -> int:
     return int(raw)
 
 
+def _part_keys(fields: Mapping) -> list[tuple[str, str, int]]:
+    """(key, kind, subject id) of every part a request carries, in its order."""
+    keys: dict[str, tuple[str, int]] = {}
+    for name in fields:
+        if isinstance(name, str) and name.endswith(".lock_version"):
+            key = name[: -len(".lock_version")]
+            match = PART_KEY.match(key)
+            if not match:
+                raise BadInput(key)
+            keys.setdefault(key, (match.group(1), int(match.group(2))))
+    return [(key, kind, subject_id) for key, (kind, subject_id) in keys.items()]
+
+
+def subject_ids(fields: Mapping) -> tuple[set[int], set[int], set[int], set[int]]:
+    """The ids a request names – principles answered, principles whose alternative is chosen,
+    sections, general questions – for queries.PartsContext.load. Raises BadInput as parse_parts."""
+    ids: dict[str, set[int]] = {"p": set(), "ap": set(), "as": set(), "g": set()}
+    for _key, kind, subject_id in _part_keys(fields):
+        ids[kind].add(subject_id)
+    return ids["p"], ids["ap"], ids["as"], ids["g"]
+
+
 def parse_parts(fields: Mapping, context: AnswerContext) -> list[AnswerInput]:
     """The parts of the answer a request carries, with the values of the questions asked.
 
     Ids come from the request and are looked up in this consultation only: a part of
-    another consultation is UnknownSubject (404), never written.
+    another consultation is UnknownSubject (404), never written. `context` is an AnswerContext
+    or, for autosave, a loaded queries.PartsContext.
     """
     consultation = context.consultation
-    keys = []
-    for name in fields:
-        if isinstance(name, str) and name.endswith(".lock_version"):
-            key = name[: -len(".lock_version")]
-            if key not in keys:
-                keys.append(key)
+    # Parts with a criterion field: only they look at the criteria (which autosave loads on demand).
+    with_criteria = {match.group(1) for name in fields if isinstance(name, str)
+                     for match in [CRITERION_FIELD.match(name)] if match}
     parts = []
-    for key in keys:
-        match = PART_KEY.match(key)
-        if not match:
-            raise BadInput(key)
-        kind, subject_id = match.group(1), int(match.group(2))
+    for key, kind, subject_id in _part_keys(fields):
         base = _lock_version(fields, key)
         if kind == "p":
             subject = context.principle_by_id(subject_id)
@@ -104,7 +121,7 @@ def parse_parts(fields: Mapping, context: AnswerContext) -> list[AnswerInput]:
             if consultation.ask_stance and f"{key}.stance" in fields:
                 values["stance"] = _choice(fields, f"{key}.stance")
             criteria = {}
-            for criterion in context.criteria:
+            for criterion in (context.criteria if key in with_criteria else ()):
                 given = {}
                 if f"{key}.c{criterion.id}.rating" in fields:
                     given["rating"] = _choice(fields, f"{key}.c{criterion.id}.rating")

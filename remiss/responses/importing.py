@@ -6,19 +6,23 @@ every problem is reported with its row number, and nothing is written unless the
 whole file is valid. Then each respondent's rows become one submitted response,
 channel `bulk_import`. The columns are documented in docs/import-format.md.
 
-Made for large files (100 000 rows): the file is streamed row by row, respondents,
-principles and alternatives are looked up once in dictionaries, and new responses'
-answers are written with a handful of bulk INSERTs (COPY on PostgreSQL), not one query
-per row. Drafts begun online are continued through remiss.responses.operations.apply_answers,
-the answer form's own writer. Measured with 100 000 rows × 4 criteria: CSV checked in
-about 3 s, written in about 15 s on PostgreSQL; XLSX reading is openpyxl's pace (~20 s).
+Made for large files (100 000 rows) in bounded memory: the file is streamed row by row and
+checked once; the checked rows wait in a temporary file (not in memory), and only what the
+checks need across rows stays in memory (respondent × principle → row, a few ints per
+respondent). Respondents, principles and alternatives are looked up once in dictionaries.
+The checked rows are then read back and written a batch at a time with bulk INSERTs (COPY on
+PostgreSQL), in the caller's transaction, not one query per row. Drafts begun online are
+continued through remiss.responses.operations.apply_answers, the answer form's own writer.
 """
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import itertools
+import pickle
 import re
+import tempfile
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -31,7 +35,6 @@ from sqlalchemy import insert, select, text as sql_text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from remiss.audit import record_many
 from remiss.audit.models import AuditEntry
 from remiss.auth.models import User
 from remiss.consultations.models import (
@@ -50,6 +53,7 @@ from remiss.consultations import states
 from remiss.documents.models import Alternative, PrincipleText
 from remiss.extensions import db
 from remiss.labels import label
+from remiss.organisations.models import Organisation
 from remiss.responses import operations as answering
 from remiss.timeutil import STOCKHOLM, local, utcnow
 
@@ -63,6 +67,9 @@ MAX_LENGTHS = {"reason": answering.MAX_REASON_LENGTH}
 MAX_LISTED_ERRORS = 500
 # Values quoted back in an error message are cut to this length.
 QUOTE_LENGTH = 60
+# Rows kept in memory at a time (checked rows spooled to disk, rows written per statement), and
+# ids per IN list: memory stays flat however long the file.
+BATCH_ROWS = 2000
 
 CSV_DELIMITERS = (";", ",", "\t")
 XLSX_MAGIC = b"PK\x03\x04"
@@ -208,6 +215,10 @@ class _Errors:
 
     def __bool__(self) -> bool:
         return bool(self.listed)
+
+    @property
+    def count(self) -> int:
+        return len(self.listed) + self.unlisted
 
     def fail(self) -> ImportFailed:
         return ImportFailed(self.listed, self.unlisted)
@@ -395,26 +406,30 @@ def _read_header(cells: list[str], asked_positions: set[int], errors: _Errors) -
 
 
 class _Lookup:
-    """Respondents, principles, criteria and alternatives of one consultation, in dictionaries."""
+    """Respondents, principles, criteria and alternatives of one consultation, in dictionaries.
+
+    Respondents as ids and names only: ORM objects (with organisation and person) would cost
+    several kB each, tens of MB for a consultation of 10 000 respondents."""
 
     def __init__(self, consultation: Consultation):
         self.consultation = consultation
         respondents = db.session.execute(
-            select(Respondent)
+            select(Respondent.id, Organisation.name, Organisation.short_name, User.email)
+            .select_from(Respondent)
+            .outerjoin(Organisation, Respondent.organisation_id == Organisation.id)
+            .outerjoin(User, Respondent.user_id == User.id)
             .where(Respondent.consultation_id == consultation.id)
-            .options(selectinload(Respondent.organisation), selectinload(Respondent.user))
-        ).scalars().all()
-        self.respondents: dict[str, Respondent] = {}
+        ).all()
+        self.respondents: dict[str, int] = {}  # normalised name → respondent id
         # Full organisation names first, so that a short name wins where they coincide.
-        for respondent in respondents:
-            if respondent.organisation is not None:
-                self.respondents[_normalise(respondent.organisation.name)] = respondent
-        for respondent in respondents:
-            if respondent.organisation is not None:
-                self.respondents[_normalise(respondent.organisation.short_name)] = respondent
-            else:
-                self.respondents[_normalise(respondent.user.email)] = respondent
-        self.names = {r.id: respondent_name(r) for r in respondents}
+        for respondent_id, name, _short_name, _email in respondents:
+            if name is not None:
+                self.respondents[_normalise(name)] = respondent_id
+        for respondent_id, name, short_name, email in respondents:
+            self.respondents[_normalise(short_name if name is not None else email)] = respondent_id
+        # As respondent_name() names them: short name or e-mail.
+        self.names: dict[int, str] = {respondent_id: short_name if name is not None else email
+                                      for respondent_id, name, short_name, email in respondents}
 
         self.submitted: set[int] = set(db.session.execute(
             select(Response.respondent_id).join(Respondent).where(
@@ -470,85 +485,114 @@ def _parse_received(value: str) -> datetime | None:
     return moment.astimezone(timezone.utc)
 
 
+class _Known(dict):
+    """Cell text → what it was recognised as, for the few distinct texts a file repeats
+    (respondents, stances, ratings): normalising each of 100 000 rows costs more than a lookup.
+    Only recognised texts are kept, so that a file of garbage does not grow it."""
+
+    def __init__(self, recognise):
+        super().__init__()
+        self.recognise = recognise
+
+    def __missing__(self, value: str):
+        found = self.recognise(_normalise(value))
+        if found is not None:
+            self[value] = found
+        return found
+
+
 class _Validator:
+    """Checks rows one by one. Remembers across rows only what the checks need: which
+    respondent × principle came on which row, and each respondent's rows and date."""
+
     def __init__(self, lookup: _Lookup, columns: dict[str, int], errors: _Errors, now: datetime):
         self.lookup = lookup
         self.consultation = lookup.consultation
         self.columns = columns
         self.errors = errors
         self.now = now
-        self.seen: dict[tuple[int, int], int] = {}  # (respondent, principle) → first row
+        # respondent << 32 | principle → its first row: one int, not a tuple, for a third of the memory.
+        self.seen: dict[int, int] = {}
         self.received: dict[int, tuple[datetime, int]] = {}  # respondent → (inkom, row)
         self.reported_submitted: set[int] = set()
-        self.rows: dict[int, list[ImportedRow]] = {}  # respondent id → rows, in file order
-        self.asked = self._asked_columns()
-
-    def _asked_columns(self) -> dict[str, bool]:
+        # respondent id → [first row, last row, valid rows], in the order of the file
+        self.respondents: dict[int, list[int]] = {}
+        # What every row reads, worked out once: (key, index, longest text).
+        self.reading = [(key, index, MAX_LENGTHS.get(key, answering.MAX_TEXT_LENGTH)) for key, index in columns.items()]
         c = self.consultation
-        return {
-            "stance": c.ask_stance,
-            "comment": c.ask_comment,
-            "proposed_wording": c.ask_proposed_wording,
-            "alternative": c.ask_alternatives,
-            "reason": c.ask_alternatives,
-        }
+        asked = {"stance": c.ask_stance, "comment": c.ask_comment, "proposed_wording": c.ask_proposed_wording,
+                 "alternative": c.ask_alternatives, "reason": c.ask_alternatives}
+        self.not_asked = [key for key, is_asked in asked.items() if not is_asked]
+        self.criterion_columns = [(position, criterion.id, f"criterion:{position}", f"criterion_comment:{position}")
+                                  for position, criterion in lookup.criteria.items()]
+        self.known_respondents = _Known(lookup.respondents.get)
+        self.known_stances = _Known(STANCE_WORDS.get)
+        self.known_ratings = _Known(RATING_WORDS[c.criteria_scale].get)
 
-    def check(self, number: int, cells: list[str]) -> None:
-        def cell(key: str) -> str:
-            index = self.columns.get(key)
-            return cells[index].strip() if index is not None and index < len(cells) else ""
-
-        problems = len(self.errors.listed) + self.errors.unlisted
+    def check(self, number: int, cells: list[str]) -> ImportedRow | None:
+        """The row resolved to ids, or None when it has errors (added to self.errors)."""
+        errors = self.errors
+        problems = errors.count
         # Cells that are not columns (text beyond the header's last column) are not read.
-        for key, index in self.columns.items():
-            if index >= len(cells):
+        values: dict[str, str] = {}
+        width = len(cells)
+        for key, index, maximum in self.reading:
+            if index >= width or not (text := cells[index]):
                 continue
-            if "\x00" in cells[index]:
-                self.errors.add(number, _("kolumnen ”%(column)s” innehåller ett otillåtet tecken (NUL).",
-                                          column=self._column_name(key)))
-            # As the answer form stores text: line breaks as LF, no NUL.
-            cells[index] = answering.clean_text(cells[index])
-            maximum = MAX_LENGTHS.get(key, answering.MAX_TEXT_LENGTH)
-            if len(cells[index]) > maximum:
-                self.errors.add(number, _("kolumnen ”%(column)s” har %(length)s tecken; högst %(max)s får plats.",
-                                          column=self._column_name(key), length=format_number(len(cells[index])),
-                                          max=format_number(maximum)))
-                cells[index] = ""
+            if "\x00" in text or "\r" in text:
+                if "\x00" in text:
+                    errors.add(number, _("kolumnen ”%(column)s” innehåller ett otillåtet tecken (NUL).",
+                                         column=self._column_name(key)))
+                # As the answer form stores text: line breaks as LF, no NUL.
+                text = answering.clean_text(text)
+            if len(text) > maximum:
+                errors.add(number, _("kolumnen ”%(column)s” har %(length)s tecken; högst %(max)s får plats.",
+                                     column=self._column_name(key), length=format_number(len(text)),
+                                     max=format_number(maximum)))
+                continue
+            values[key] = text.strip()
+        cell = values.get
 
-        respondent = self._respondent(number, cell("respondent"))
-        principle = self._principle(number, cell("principle"))
-        row = ImportedRow(row=number, respondent_id=respondent.id if respondent else 0,
+        respondent_id = self._respondent(number, cell("respondent", ""))
+        principle = self._principle(number, cell("principle", ""))
+        row = ImportedRow(row=number, respondent_id=respondent_id or 0,
                           principle_text_id=principle.id if principle else 0)
 
-        for key in ("stance", "comment", "proposed_wording", "alternative", "reason"):
-            if cell(key) and not self.asked[key]:
-                self.errors.add(number, _("remissen frågar inte efter ”%(column)s”; lämna kolumnen tom.",
-                                          column=self._column_name(key)))
+        for key in self.not_asked:
+            if cell(key):
+                errors.add(number, _("remissen frågar inte efter ”%(column)s”; lämna kolumnen tom.",
+                                     column=self._column_name(key)))
         if value := cell("stance"):
-            row.stance = STANCE_WORDS.get(_normalise(value))
+            row.stance = self.known_stances[value]
             if row.stance is None:
-                self.errors.add(number, _("ställningstagande ”%(value)s” finns inte – välj %(choices)s.",
-                                          value=_quote(value), choices=_stance_choices()))
-        row.comment = cell("comment")
-        row.proposed_wording = cell("proposed_wording")
+                errors.add(number, _("ställningstagande ”%(value)s” finns inte – välj %(choices)s.",
+                                     value=_quote(value), choices=_stance_choices()))
+        row.comment = cell("comment", "")
+        row.proposed_wording = cell("proposed_wording", "")
         self._criteria(number, row, cell)
-        self._alternative(number, row, principle, cell("alternative"), cell("reason"))
+        self._alternative(number, row, principle, cell("alternative", ""), cell("reason", ""))
 
-        if respondent is not None:
-            self._received(number, respondent, cell("received"))
-            if respondent.id in self.lookup.submitted and respondent.id not in self.reported_submitted:
-                self.reported_submitted.add(respondent.id)
-                self.errors.add(number, _("”%(name)s” har redan ett inskickat svar; ett inskickat svar ändras inte av en import.",
-                                          name=self.lookup.names[respondent.id]))
-        if respondent is not None and principle is not None:
-            key = (respondent.id, principle.id)
-            if key in self.seen:
-                self.errors.add(number, _("”%(name)s” och princip %(number)s finns redan på rad %(first)s.",
-                                          name=self.lookup.names[respondent.id], number=principle.number, first=self.seen[key]))
-            else:
-                self.seen[key] = number
-        if len(self.errors.listed) + self.errors.unlisted == problems:
-            self.rows.setdefault(row.respondent_id, []).append(row)
+        if respondent_id is not None:
+            self._received(number, respondent_id, cell("received", ""))
+            if respondent_id in self.lookup.submitted and respondent_id not in self.reported_submitted:
+                self.reported_submitted.add(respondent_id)
+                errors.add(number, _("”%(name)s” har redan ett inskickat svar; ett inskickat svar ändras inte av en import.",
+                                     name=self.lookup.names[respondent_id]))
+        if respondent_id is not None and principle is not None:
+            key = respondent_id << 32 | principle.id
+            first = self.seen.setdefault(key, number)
+            if first != number:
+                errors.add(number, _("”%(name)s” och princip %(number)s finns redan på rad %(first)s.",
+                                     name=self.lookup.names[respondent_id], number=principle.number, first=first))
+        if errors.count != problems:
+            return None
+        summary = self.respondents.get(respondent_id)
+        if summary is None:
+            self.respondents[respondent_id] = [number, number, 1]
+        else:
+            summary[1] = number
+            summary[2] += 1
+        return row
 
     def _column_name(self, key: str) -> str:
         if key.startswith("criterion:"):
@@ -557,15 +601,15 @@ class _Validator:
             return f"kriterium {key.split(':')[1]} kommentar"
         return COLUMNS[key][0]
 
-    def _respondent(self, number: int, value: str) -> Respondent | None:
+    def _respondent(self, number: int, value: str) -> int | None:
         if not value:
             self.errors.add(number, _("remissinstans saknas."))
             return None
-        respondent = self.lookup.respondents.get(_normalise(value))
-        if respondent is None:
+        respondent_id = self.known_respondents[value]
+        if respondent_id is None:
             self.errors.add(number, _("okänd remissinstans ”%(value)s” – ange organisationens kortnamn eller personens e-postadress, som i remissens sändlista.",
                                       value=_quote(value)))
-        return respondent
+        return respondent_id
 
     def _principle(self, number: int, value: str) -> PrincipleText | None:
         if not value:
@@ -582,17 +626,17 @@ class _Validator:
         return text
 
     def _criteria(self, number: int, row: ImportedRow, cell) -> None:
-        scale = self.consultation.criteria_scale
-        for position, criterion in self.lookup.criteria.items():
-            value, comment = cell(f"criterion:{position}"), cell(f"criterion_comment:{position}")
+        for position, criterion_id, rating_key, comment_key in self.criterion_columns:
+            value, comment = cell(rating_key, ""), cell(comment_key, "")
             rating = None
             if value:
-                rating = RATING_WORDS[scale].get(_normalise(value))
+                rating = self.known_ratings[value]
                 if rating is None:
+                    scale = self.consultation.criteria_scale
                     self.errors.add(number, _("kriterium %(position)s ”%(value)s” går inte att tolka – välj %(choices)s.",
                                               position=position, value=_quote(value), choices=_rating_choices(scale)))
             if rating or comment:
-                row.criteria[criterion.id] = (rating, comment)
+                row.criteria[criterion_id] = (rating, comment)
 
     def _alternative(self, number: int, row: ImportedRow, principle: PrincipleText | None, value: str, reason: str) -> None:
         row.reason = reason
@@ -612,7 +656,7 @@ class _Validator:
             else:
                 row.alternative_id = alternative.id
 
-    def _received(self, number: int, respondent: Respondent, value: str) -> None:
+    def _received(self, number: int, respondent_id: int, value: str) -> None:
         if not value:
             return
         moment = _parse_received(value)
@@ -623,12 +667,47 @@ class _Validator:
         if moment > self.now:
             self.errors.add(number, _("inkom %(value)s ligger i framtiden.", value=_quote(value)))
             return
-        earlier = self.received.get(respondent.id)
+        earlier = self.received.get(respondent_id)
         if earlier is None:
-            self.received[respondent.id] = (moment, number)
+            self.received[respondent_id] = (moment, number)
         elif earlier[0] != moment:
             self.errors.add(number, _("inkom %(value)s skiljer sig från rad %(first)s för samma remissinstans; ett svar har ett inkomstdatum.",
                                       value=_quote(value), first=earlier[1]))
+
+
+# --- The checked rows, kept on disk until they are written ----------------------------------------
+
+
+class _Spool:
+    """The valid rows of the file, pickled in batches to a temporary file while it is checked, and
+    read back a batch at a time when it is written: memory stays flat however large the file is,
+    and the file (XLSX is read at openpyxl's slow pace) is read and checked only once."""
+
+    def __init__(self):
+        self.file = tempfile.TemporaryFile()
+        self.batch: list[ImportedRow] = []
+
+    def add(self, row: ImportedRow) -> None:
+        self.batch.append(row)
+        if len(self.batch) >= BATCH_ROWS:
+            self._dump()
+
+    def _dump(self) -> None:
+        if self.batch:
+            pickle.dump(self.batch, self.file, pickle.HIGHEST_PROTOCOL)
+            self.batch = []
+
+    def batches(self) -> Iterator[list[ImportedRow]]:
+        self._dump()
+        self.file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.file)
+            except EOFError:
+                return
+
+    def close(self) -> None:
+        self.file.close()
 
 
 # --- The public operations -----------------------------------------------------------------------
@@ -636,15 +715,22 @@ class _Validator:
 
 @dataclass
 class ValidatedFile:
-    """A checked file, ready to be written: rows per respondent, in file order."""
+    """A checked file, ready to be written: its rows on disk, and per respondent (in the order of
+    the file) its first and last row and number of rows, and its date of arrival."""
 
-    rows: dict[int, list[ImportedRow]]
+    rows: _Spool
+    respondents: dict[int, list[int]]
     received: dict[int, datetime]
     names: dict[int, str]
 
+    def close(self) -> None:
+        self.rows.close()
+
 
 def validate(consultation: Consultation, stream: IO[bytes], filename: str) -> ValidatedFile:
-    """Read and check the whole file; raise ImportFailed with every error found. Writes nothing."""
+    """Read and check the whole file; raise ImportFailed with every error found. Writes nothing.
+
+    The returned file must be closed (its rows are kept in a temporary file)."""
     errors = _Errors()
     if not states.registration_possible(consultation):
         errors.add(0, _("Svar kan importeras när remissen är öppen eller stängd, inte när den är ”%(status)s”.",
@@ -663,34 +749,42 @@ def validate(consultation: Consultation, stream: IO[bytes], filename: str) -> Va
     lookup = _Lookup(consultation)
     now = utcnow()
     rows = None
+    spool = _Spool()
     try:
-        rows = _open_rows(stream, filename)
-        header = next(rows, None)
-        if header is None:
-            errors.add(0, _("Filen är tom."))
-            raise errors.fail()
-        columns = _read_header(header, set(lookup.criteria), errors)
+        try:
+            rows = _open_rows(stream, filename)
+            header = next(rows, None)
+            if header is None:
+                errors.add(0, _("Filen är tom."))
+                raise errors.fail()
+            columns = _read_header(header, set(lookup.criteria), errors)
+            if errors:
+                raise errors.fail()
+            validator = _Validator(lookup, columns, errors, now)
+            count = 0
+            for number, cells in enumerate(rows, start=2):
+                if not any(cell.strip() for cell in cells):
+                    continue
+                row = validator.check(number, cells)
+                if row is not None and not errors:  # after the first error nothing will be written
+                    spool.add(row)
+                count += 1
+        except _UnreadableFile as error:
+            errors.add(0, str(error))
+            raise errors.fail() from None
+        finally:
+            if rows is not None:
+                rows.close()  # now, while the stream is still open, not whenever it is collected
+        if count == 0 and not errors:
+            errors.add(0, _("Filen har inga rader med svar under rubrikraden."))
         if errors:
             raise errors.fail()
-        validator = _Validator(lookup, columns, errors, now)
-        count = 0
-        for number, cells in enumerate(rows, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            validator.check(number, cells)
-            count += 1
-    except _UnreadableFile as error:
-        errors.add(0, str(error))
-        raise errors.fail() from None
-    finally:
-        if rows is not None:
-            rows.close()  # now, while the stream is still open, not whenever it is collected
-    if count == 0 and not errors:
-        errors.add(0, _("Filen har inga rader med svar under rubrikraden."))
-    if errors:
-        raise errors.fail()
+    except BaseException:
+        spool.close()
+        raise
     return ValidatedFile(
-        rows=validator.rows,
+        rows=spool,
+        respondents=validator.respondents,
         received={respondent_id: moment for respondent_id, (moment, _row) in validator.received.items()},
         names=lookup.names,
     )
@@ -706,9 +800,12 @@ def import_responses(consultation: Consultation, stream: IO[bytes], filename: st
     published with their names (the upload page asks; not named unless said).
     """
     checked = validate(consultation, stream, filename)
-    answers = write_responses(consultation, checked, actor, filename, publish_name=publish_name)
-    return ImportResult(responses=len(checked.rows), answers=answers,
-                        respondents=[checked.names[respondent_id] for respondent_id in checked.rows])
+    try:
+        answers = write_responses(consultation, checked, actor, filename, publish_name=publish_name)
+    finally:
+        checked.close()
+    return ImportResult(responses=len(checked.respondents), answers=answers,
+                        respondents=[checked.names[respondent_id] for respondent_id in checked.respondents])
 
 
 def write_responses(consultation: Consultation, checked: ValidatedFile, actor: User | None, filename: str, *,
@@ -718,26 +815,55 @@ def write_responses(consultation: Consultation, checked: ValidatedFile, actor: U
     A draft begun in the web form is continued through the answer form's own
     `apply_answers`: the file's principles replace what the draft said about them, the rest
     of the draft stays, and the whole is submitted. Respondents without an answer (nearly all,
-    in a large file) get a new response whose answers are written in bulk: `apply_answers`
-    looks up and inserts one answer at a time, minutes for 100 000 rows.
+    in a large file) get a new response whose answers are written in bulk, a batch of rows at a
+    time: `apply_answers` looks up and inserts one answer at a time, minutes for 100 000 rows.
+    All in the caller's transaction: an error on the way writes nothing.
     """
     now = utcnow()
     actor_id = getattr(actor, "id", None)
-    respondent_ids = list(checked.rows)
-    if not respondent_ids:
+    respondents = checked.respondents
+    if not respondents:
         return 0
 
-    # The respondents' current responses at once (what answering.current_response finds for one).
-    latest: dict[int, Response] = {}
+    # The respondents' current responses (what answering.current_response finds for one), as rows:
+    # id, respondent, revision and status are all that is needed of them.
+    latest = {}
     for response in db.session.execute(
-        select(Response).where(Response.respondent_id.in_(respondent_ids)).order_by(Response.revision)
-    ).scalars():
-        latest[response.respondent_id] = response
-    drafts = {rid: response for rid, response in latest.items() if states.response_is_draft(response)}
+        select(Response.id, Response.respondent_id, Response.revision, Response.status).join(Respondent)
+        .where(Respondent.consultation_id == consultation.id).order_by(Response.revision)
+    ):
+        if response.respondent_id in respondents:
+            latest[response.respondent_id] = response
+    drafts = {rid: response.id for rid, response in latest.items() if states.response_is_draft(response)}
     submitted = [rid for rid, response in latest.items() if rid not in drafts and states.response_submitted(response)]
     if submitted:  # submitted since the file was checked
-        raise ImportFailed([RowError(checked.rows[rid][0].row, _("”%(name)s” har redan ett inskickat svar; ett inskickat svar ändras inte av en import.",
-                                                                 name=checked.names[rid])) for rid in submitted])
+        raise ImportFailed([RowError(respondents[rid][0], _("”%(name)s” har redan ett inskickat svar; ett inskickat svar ändras inte av en import.",
+                                                            name=checked.names[rid])) for rid in submitted])
+
+    # respondent id → (response id, revision) of the response each respondent's rows go to
+    written = {rid: (drafts[rid], latest[rid].revision) for rid in drafts}
+    driver_error = db.session.connection().dialect.dbapi.IntegrityError  # what COPY raises
+    try:
+        with db.session.begin_nested():
+            for chunk in _chunks(rid for rid in respondents if rid not in drafts):
+                new = [{"respondent_id": rid, "revision": latest[rid].revision + 1 if rid in latest else 1,
+                        "status": ResponseStatus.draft, "channel": ResponseChannel.bulk_import,
+                        "created_at": now, "updated_at": now} for rid in chunk]
+                ids = _insert_with_ids(Response.__table__, new, ("respondent_id",))
+                for values in new:
+                    written[values["respondent_id"]] = (ids[(values["respondent_id"],)], values["revision"])
+    except (IntegrityError, driver_error):  # someone began answering online between the check and now
+        raise ImportFailed([RowError(0, _("Någon började svara för en av remissinstanserna medan filen importerades. Importera filen igen."))]) from None
+
+    draft_rows: dict[int, list[ImportedRow]] = {}  # the few respondents who began online
+    for batch in checked.rows.batches():
+        fresh = []
+        for row in batch:
+            if row.respondent_id in drafts:
+                draft_rows.setdefault(row.respondent_id, []).append(row)
+            else:
+                fresh.append(row)
+        _write_answers(fresh, written, actor_id, now)
 
     if drafts:
         asked_criteria = [criterion.id for criterion in consultation.criteria]
@@ -745,98 +871,100 @@ def write_responses(consultation: Consultation, checked: ValidatedFile, actor: U
             select(Alternative.principle_text_id).where(Alternative.version_id == consultation.version_id,
                                                         Alternative.principle_text_id.is_not(None))
         ).scalars()) if consultation.ask_alternatives else set()
-    for respondent_id, response in drafts.items():
-        rows = [_full_row(row, asked_criteria, with_alternatives) for row in checked.rows[respondent_id]]
+    continued = []
+    for respondent_id, rows in draft_rows.items():
+        response = db.session.get(Response, drafts[respondent_id])
+        continued.append(response)
         try:
-            answering.apply_answers(response, rows, actor, now=now)
+            answering.apply_answers(response, [_full_row(row, asked_criteria, with_alternatives) for row in rows],
+                                    actor, now=now)
         except answering.AnswerError as error:  # the file was checked against the same rules: not expected
-            raise ImportFailed([RowError(checked.rows[respondent_id][0].row, str(error))]) from None
+            raise ImportFailed([RowError(rows[0].row, str(error))]) from None
 
-    fresh: dict[int, Response] = {}
-    for respondent_id in respondent_ids:
-        if respondent_id not in drafts:
-            previous = latest.get(respondent_id)
-            fresh[respondent_id] = Response(
-                respondent_id=respondent_id, revision=previous.revision + 1 if previous else 1,
-                status=ResponseStatus.draft, channel=ResponseChannel.bulk_import, created_at=now, updated_at=now,
-            )
-    db.session.add_all(fresh.values())
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError:  # someone began answering online between the check and now
-        raise ImportFailed([RowError(0, _("Någon började svara för en av remissinstanserna medan filen importerades. Importera filen igen."))]) from None
+    # Submitted as registration on behalf does it: only if still a draft, in one UPDATE per
+    # arrival date (and chunk of ids), so that an answer submitted online meanwhile is never overwritten.
+    by_date: dict[datetime, list[int]] = {}
+    for respondent_id, (response_id, _revision) in written.items():
+        by_date.setdefault(checked.received.get(respondent_id, now), []).append(response_id)
+    submitted_count = 0
+    for received_at, response_ids in by_date.items():
+        for chunk in _chunks(response_ids):
+            submitted_count += db.session.execute(
+                update(Response)
+                .where(Response.id.in_(chunk), Response.status == ResponseStatus.draft)
+                .values(status=ResponseStatus.submitted, channel=ResponseChannel.bulk_import, registered_by_id=actor_id,
+                        submitted_by_id=None, submitted_at=received_at, updated_at=now, publish_name=bool(publish_name))
+                .execution_options(synchronize_session=False)
+            ).rowcount
+    if submitted_count != len(written):
+        raise ImportFailed([RowError(0, _("Ett av svaren skickades in medan filen importerades. Importera filen igen."))])
+    for chunk in _chunks(respondents):
+        db.session.execute(
+            update(Respondent).where(Respondent.id.in_(chunk)).values(last_activity_at=now)
+            .execution_options(synchronize_session=False)
+        )
+    for response in continued:
+        db.session.expire(response)  # status and dates were changed by UPDATE
 
-    answer_rows, choice_rows, criteria_of = [], [], []
-    for respondent_id, response in fresh.items():
-        for row in checked.rows[respondent_id]:
-            answer_rows.append({
-                "response_id": response.id, "principle_text_id": row.principle_text_id, "stance": row.stance,
-                "comment": row.comment, "proposed_wording": row.proposed_wording, "lock_version": 1,
+    # One audit entry per respondent, with what audit.record() writes, but inserted as the answers
+    # are (append-only, so nothing but an INSERT): record() flushes on every call, one INSERT per
+    # respondent, and even record_many's ORM flush takes seconds for 10 000 respondents.
+    document_id = consultation.version.document_id
+    for chunk in _chunks(respondents):
+        entries = []
+        for respondent_id in chunk:
+            response_id, revision = written[respondent_id]
+            first, last, count = respondents[respondent_id]
+            entries.append({
+                "at": now, "actor_id": actor_id, "action": "response.imported", "object_type": Response.__name__,
+                "object_id": response_id, "document_id": document_id, "consultation_id": consultation.id,
+                "summary": f"{checked.names[respondent_id]}: {filename}",
+                "before": {"status": ResponseStatus.draft.value, "revision": revision} if respondent_id in drafts else None,
+                "after": {"consultation_id": consultation.id, "respondent_id": respondent_id, "revision": revision,
+                          "status": ResponseStatus.submitted.value,
+                          "channel": ResponseChannel.bulk_import.value, "file": filename, "answers": count,
+                          "publish_name": bool(publish_name),
+                          "rows": [first, last], "continued_draft": respondent_id in drafts,
+                          "submitted_at": checked.received.get(respondent_id, now).isoformat()},
+            })
+        _insert_many(AuditEntry.__table__, entries)
+    return sum(count for _first, _last, count in respondents.values())
+
+
+def _chunks(items, size: int | None = None) -> Iterator[list]:
+    """Lists of at most `size` (BATCH_ROWS) items: bounded statements and parameter lists."""
+    size = size or BATCH_ROWS
+    iterator = iter(items)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
+
+
+def _write_answers(rows: list[ImportedRow], written: dict[int, tuple[int, int]], actor_id: int | None,
+                   now: datetime) -> None:
+    """One batch of rows of new responses: their principle answers, ratings and choices."""
+    answer_rows, choice_rows = [], []
+    for row in rows:
+        response_id = written[row.respondent_id][0]
+        answer_rows.append({
+            "response_id": response_id, "principle_text_id": row.principle_text_id, "stance": row.stance,
+            "comment": row.comment, "proposed_wording": row.proposed_wording, "lock_version": 1,
+            "updated_at": now, "updated_by_id": actor_id,
+        })
+        if row.alternative_id is not None or row.reason:
+            choice_rows.append({
+                "response_id": response_id, "principle_text_id": row.principle_text_id,
+                "alternative_id": row.alternative_id, "reason": row.reason, "lock_version": 1,
                 "updated_at": now, "updated_by_id": actor_id,
             })
-            criteria_of.append(row.criteria)
-            if row.alternative_id is not None or row.reason:
-                choice_rows.append({
-                    "response_id": response.id, "principle_text_id": row.principle_text_id,
-                    "alternative_id": row.alternative_id, "reason": row.reason, "lock_version": 1,
-                    "updated_at": now, "updated_by_id": actor_id,
-                })
-    answer_ids = _insert_answers(answer_rows)
+    answer_ids = _insert_with_ids(PrincipleAnswer.__table__, answer_rows, ("response_id", "principle_text_id"))
     criterion_rows = [
         {"principle_answer_id": answer_ids[(values["response_id"], values["principle_text_id"])],
          "criterion_id": criterion_id, "rating": rating, "comment": comment}
-        for values, criteria in zip(answer_rows, criteria_of)
-        for criterion_id, (rating, comment) in criteria.items()
+        for values, row in zip(answer_rows, rows)
+        for criterion_id, (rating, comment) in row.criteria.items()
     ]
     _insert_many(CriterionAnswer.__table__, criterion_rows)
     _insert_many(AlternativeChoice.__table__, choice_rows)
-
-    # Submitted as registration on behalf does it: only if still a draft, in one UPDATE per
-    # arrival date, so that an answer submitted online meanwhile is never overwritten.
-    responses = {**drafts, **fresh}
-    by_date: dict[datetime, list[int]] = {}
-    for respondent_id, response in responses.items():
-        by_date.setdefault(checked.received.get(respondent_id, now), []).append(response.id)
-    submitted_count = 0
-    for received_at, response_ids in by_date.items():
-        submitted_count += db.session.execute(
-            update(Response)
-            .where(Response.id.in_(response_ids), Response.status == ResponseStatus.draft)
-            .values(status=ResponseStatus.submitted, channel=ResponseChannel.bulk_import, registered_by_id=actor_id,
-                    submitted_by_id=None, submitted_at=received_at, updated_at=now, publish_name=bool(publish_name))
-            .execution_options(synchronize_session=False)
-        ).rowcount
-    if submitted_count != len(responses):
-        raise ImportFailed([RowError(0, _("Ett av svaren skickades in medan filen importerades. Importera filen igen."))])
-    db.session.execute(
-        update(Respondent).where(Respondent.id.in_(respondent_ids)).values(last_activity_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    written = {respondent_id: (response.id, response.revision) for respondent_id, response in responses.items()}
-    for response in responses.values():
-        db.session.expire(response)  # status and dates were changed by UPDATE
-
-    # One audit entry per respondent, as audit.record() writes them, but added together:
-    # record() flushes on every call, one INSERT per respondent.
-    document_id = consultation.version.document_id
-    entries = []
-    for respondent_id, (response_id, revision) in written.items():
-        rows = checked.rows[respondent_id]
-        entries.append(AuditEntry(
-            actor_id=actor_id, action="response.imported", object_type=Response.__name__, object_id=response_id,
-            document_id=document_id, consultation_id=consultation.id,
-            summary=f"{checked.names[respondent_id]}: {filename}",
-            before={"status": ResponseStatus.draft.value, "revision": revision} if respondent_id in drafts else None,
-            after={"consultation_id": consultation.id, "respondent_id": respondent_id, "revision": revision,
-                   "status": ResponseStatus.submitted.value,
-                   "channel": ResponseChannel.bulk_import.value, "file": filename, "answers": len(rows),
-                   "publish_name": bool(publish_name),
-                   "rows": [rows[0].row, rows[-1].row], "continued_draft": respondent_id in drafts,
-                   "submitted_at": checked.received.get(respondent_id, now).isoformat()},
-        ))
-    record_many(entries)
-    return sum(len(rows) for rows in checked.rows.values())
 
 
 def _full_row(row: ImportedRow, asked_criteria: list[int], with_alternatives: set[int]) -> dict:
@@ -863,24 +991,23 @@ def _full_row(row: ImportedRow, asked_criteria: list[int], with_alternatives: se
 # parameters are slow to prepare.
 
 
-def _insert_answers(rows: list[dict]) -> dict[tuple[int, int], int]:
-    """Insert principle answers; their ids by (response id, principle text id), which is unique."""
+def _insert_with_ids(table, rows: list[dict], key: tuple[str, ...]) -> dict[tuple, int]:
+    """Insert rows; their new ids by the values of `key`, columns unique among the rows."""
     if not rows:
         return {}
-    table = PrincipleAnswer.__table__
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
         ids = connection.execute(
             sql_text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)"),
             {"table": table.name, "count": len(rows)},
         ).scalars().all()
-        for row, answer_id in zip(rows, ids):
-            row["id"] = answer_id
+        for row, new_id in zip(rows, ids):
+            row["id"] = new_id
         _copy(connection, table, rows)
-        return {(row["response_id"], row["principle_text_id"]): row["id"] for row in rows}
+        return {tuple(row[name] for name in key): row["id"] for row in rows}
     # Matched back by key: asking for the ids in parameter order would make SQLite insert row by row.
-    result = connection.execute(insert(table).returning(table.c.id, table.c.response_id, table.c.principle_text_id), rows)
-    return {(response_id, principle_text_id): answer_id for answer_id, response_id, principle_text_id in result}
+    result = connection.execute(insert(table).returning(table.c.id, *(table.c[name] for name in key)), rows)
+    return {tuple(values): new_id for new_id, *values in result}
 
 
 def _insert_many(table, rows: list[dict]) -> None:
@@ -894,7 +1021,14 @@ def _insert_many(table, rows: list[dict]) -> None:
 
 
 def _copy(connection, table, rows: list[dict]) -> None:
-    """PostgreSQL COPY … FROM STDIN in the session's transaction, values through the columns' own types."""
+    """PostgreSQL COPY … FROM STDIN in the session's transaction, values through the columns' own types.
+
+    Columns left out get their constant default (False, "") as from INSERT; COPY itself knows
+    only the server's defaults."""
+    for column in table.columns:
+        if column.name not in rows[0] and column.default is not None and column.default.is_scalar:
+            for row in rows:
+                row[column.name] = column.default.arg
     names = list(rows[0])
     dialect = connection.dialect
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import format_datetime, format_number, gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from remiss.audit import record
@@ -56,6 +57,9 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 REGISTRATION_CHANNELS = (ResponseChannel.email, ResponseChannel.paper)
 # Saves of one answer by one person within this time make one audit entry, not one per keystroke pause.
 AUDIT_COALESCE = timedelta(minutes=10)
+# A respondent's last activity is kept to the minute: an autosave every few seconds need not write
+# the respondent row each time (the dashboard also reads the response's exact updated_at).
+ACTIVITY_RESOLUTION = timedelta(minutes=1)
 
 
 # --- refusals ---------------------------------------------------------------------------------
@@ -353,9 +357,7 @@ def current_response(respondent: Respondent, create: bool = True, now: datetime 
     Called for the people behind the respondent and for process owners registering on behalf.
     Two people opening the first draft at once get the same one (the unique revision decides).
     """
-    statement = (select(Response).where(Response.respondent_id == respondent.id)
-                 .order_by(Response.revision.desc()).limit(1))
-    response = db.session.execute(statement).scalar_one_or_none()
+    response = db.session.execute(_CURRENT_RESPONSE, {"respondent_id": respondent.id}).scalar_one_or_none()
     if response is not None or not create:
         return response
     now = now or utcnow()
@@ -366,7 +368,7 @@ def current_response(respondent: Respondent, create: bool = True, now: datetime 
             db.session.add(response)
             db.session.flush()
     except IntegrityError:
-        return db.session.execute(statement).scalar_one()
+        return db.session.execute(_CURRENT_RESPONSE, {"respondent_id": respondent.id}).scalar_one()
     return response
 
 
@@ -441,29 +443,48 @@ def _jsonable(value):
 
 
 def _touch(response: Response, now: datetime) -> None:
-    response.updated_at = now
-    response.respondent.last_activity_at = now
+    # Plain UPDATEs, not through the unit of work: a flush of Response weighs all its
+    # relationships, and cost autosave more CPU than any statement it sends.
+    db.session.execute(_TOUCH_RESPONSE, {"response_id": response.id, "now": now})
+    set_committed_value(response, "updated_at", now)
+    respondent = response.respondent
+    if respondent.last_activity_at is None or now - respondent.last_activity_at >= ACTIVITY_RESOLUTION:
+        db.session.execute(_TOUCH_RESPONDENT, {"respondent_id": respondent.id, "now": now})
+        set_committed_value(respondent, "last_activity_at", now)
+
+
+# Built once: autosave runs them every few seconds per writer, and building a statement costs
+# about as much CPU as sending it.
+_TOUCH_RESPONSE = (update(Response).where(Response.id == bindparam("response_id"))
+                   .values(updated_at=bindparam("now")).execution_options(synchronize_session=False))
+_TOUCH_RESPONDENT = (update(Respondent).where(Respondent.id == bindparam("respondent_id"))
+                     .values(last_activity_at=bindparam("now")).execution_options(synchronize_session=False))
+_CURRENT_RESPONSE = (select(Response).where(Response.respondent_id == bindparam("respondent_id"))
+                     .order_by(Response.revision.desc()).limit(1))
+# Joined, not a second SELECT: an answer has at most a few criterion answers.
+_PRINCIPLE_ANSWER = (select(PrincipleAnswer)
+                     .where(PrincipleAnswer.response_id == bindparam("response_id"),
+                            PrincipleAnswer.principle_text_id == bindparam("principle_text_id"))
+                     .options(joinedload(PrincipleAnswer.criterion_answers)))
 
 
 def _audit_save(actor, obj, previous_by: int | None, previous_at: datetime | None, now: datetime, *,
-                action: str, summary: str, document_id: int, consultation_id: int) -> None:
+                answer: AnswerInput, consultation: Consultation) -> None:
     if previous_by == getattr(actor, "id", None) and previous_at is not None and now - previous_at < AUDIT_COALESCE:
         return
-    record(actor, action, obj, summary=summary, after={"lock_version": obj.lock_version}, document_id=document_id,
-           consultation_id=consultation_id)
+    # The summary and the version are made only here: most saves are coalesced and need neither.
+    record(actor, f"response.{answer.kind}_saved", obj, summary=_audit_subject(answer),
+           after={"lock_version": obj.lock_version}, document_id=consultation.version.document_id,
+           consultation_id=consultation.id)
 
 
 # --- saving one part, with optimistic locking -------------------------------------------------
 
 
 def _find_principle_answer(response: Response, principle_text: PrincipleText, fresh=False) -> PrincipleAnswer | None:
-    statement = (select(PrincipleAnswer)
-                 .where(PrincipleAnswer.response_id == response.id,
-                        PrincipleAnswer.principle_text_id == principle_text.id)
-                 .options(selectinload(PrincipleAnswer.criterion_answers)))
-    if fresh:
-        statement = statement.execution_options(populate_existing=True)
-    return db.session.execute(statement).scalar_one_or_none()
+    statement = _PRINCIPLE_ANSWER.execution_options(populate_existing=True) if fresh else _PRINCIPLE_ANSWER
+    return db.session.execute(statement, {"response_id": response.id, "principle_text_id": principle_text.id}
+                              ).unique().scalar_one_or_none()
 
 
 def _apply_principle(answer: PrincipleAnswer, values: dict) -> None:
@@ -580,9 +601,8 @@ def _save_part(response: Response, answer: AnswerInput, actor, now: datetime) ->
     except (IntegrityError, StaleDataError):
         stored = find(response, answer.subject, fresh=True)
         return _conflict(answer, stored, values_of)
-    _audit_save(actor, stored, previous_by, previous_at, now, action=f"response.{answer.kind}_saved",
-                summary=_audit_subject(answer), document_id=response.respondent.consultation.version.document_id,
-                consultation_id=response.respondent.consultation_id)
+    _audit_save(actor, stored, previous_by, previous_at, now, answer=answer,
+                consultation=response.respondent.consultation)
     return SaveResult(answer.key, saved=True, lock_version=stored.lock_version, saved_at=now)
 
 

@@ -2,9 +2,10 @@
 people behind a respondent and the "Mina remisser" list – each in a fixed number of statements."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, exists, func, or_, select, union
+from sqlalchemy import bindparam, case, exists, func, or_, select, union
 from sqlalchemy.orm import selectinload
 
 from remiss.auth.models import Role, User
@@ -108,11 +109,76 @@ def answer_context(consultation_id: int) -> AnswerContext | None:
                          general_questions=list(consultation.general_questions), sections=sections)
 
 
+@dataclass
+class PartsContext:
+    """What autosave needs of a consultation: the consultation and only the principles, sections
+    and general questions a request names (`load`), not the whole document. AnswerContext cost ten
+    statements on every save; this costs one per kind of part named. It answers the lookups
+    forms.parse_parts and forms.differences make; criteria are loaded only when a request
+    answers one (Consultation.criteria, lazily)."""
+
+    consultation: Consultation
+    principles: dict[int, PrincipleText] = field(default_factory=dict)
+    sections: dict[int, Section] = field(default_factory=dict)  # as in AnswerContext: only those offering alternatives
+    general_questions: dict[int, GeneralQuestion] = field(default_factory=dict)
+
+    @property
+    def criteria(self) -> list[Criterion]:
+        return self.consultation.criteria
+
+    @property
+    def ratings(self) -> list[tuple[str, str]]:
+        return RATINGS[self.consultation.criteria_scale]
+
+    def principle_by_id(self, principle_text_id: int) -> PrincipleText | None:
+        return self.principles.get(principle_text_id)
+
+    def section_by_id(self, section_id: int) -> Section | None:
+        return self.sections.get(section_id)
+
+    def question_by_id(self, question_id: int) -> GeneralQuestion | None:
+        return self.general_questions.get(question_id)
+
+    def load(self, principle_ids, alternative_principle_ids, section_ids, question_ids) -> None:
+        """The subjects named, looked up in this consultation only (ids come from the request)."""
+        consultation = self.consultation
+        ids = set(principle_ids) | set(alternative_principle_ids)
+        if ids:
+            statement = _PRINCIPLES_NAMED
+            if alternative_principle_ids:
+                statement = statement.options(selectinload(PrincipleText.alternatives))
+            self.principles = {p.id: p for p in db.session.execute(
+                statement, {"version_id": consultation.version_id, "ids": list(ids)}).scalars()}
+        if section_ids and consultation.ask_alternatives:
+            self.sections = {s.id: s for s in db.session.execute(
+                select(Section).where(Section.version_id == consultation.version_id, Section.id.in_(set(section_ids)))
+                .options(selectinload(Section.alternatives))
+            ).scalars() if s.alternatives}
+        if question_ids:
+            self.general_questions = {q.id: q for q in db.session.execute(
+                select(GeneralQuestion).where(GeneralQuestion.consultation_id == consultation.id,
+                                              GeneralQuestion.id.in_(set(question_ids)))
+            ).scalars()}
+
+
+# Built once (autosave's statements run every few seconds per writer; building one costs about
+# as much CPU as sending it).
+_CONSULTATION = select(Consultation).where(Consultation.id == bindparam("consultation_id"))
+_PRINCIPLES_NAMED = select(PrincipleText).where(PrincipleText.version_id == bindparam("version_id"),
+                                                PrincipleText.id.in_(bindparam("ids", expanding=True)))
+
+
+def parts_context(consultation_id: int) -> PartsContext | None:
+    """The consultation alone, for autosave: one statement (its subjects come with `load`)."""
+    consultation = db.session.execute(_CONSULTATION, {"consultation_id": consultation_id}).scalar_one_or_none()
+    return PartsContext(consultation) if consultation is not None else None
+
+
 # --- a response's parts -------------------------------------------------------------------------
 
 
 def has_content(answer: PrincipleAnswer | None) -> bool:
-    """Anything at all said about the principle (the same rule as _answered_counts in SQL)."""
+    """Anything at all said about the principle (the same rule as _answered_principles in SQL)."""
     if answer is None:
         return False
     return bool(answer.stance or answer.comment or answer.proposed_wording
@@ -190,14 +256,19 @@ def respondent_for(user, consultation_id: int) -> Respondent | None:
     """The respondent the user answers for in a consultation: their organisation, else themselves."""
     if not (user and user.is_authenticated):
         return None
-    conditions = [Respondent.user_id == user.id]
-    if user.organisation_id is not None:
-        conditions.append(Respondent.organisation_id == user.organisation_id)
-    candidates = db.session.execute(
-        select(Respondent).where(Respondent.consultation_id == consultation_id, or_(*conditions))
-        .order_by(Respondent.organisation_id.is_(None))
-    ).scalars().all()
+    candidates = db.session.execute(_RESPONDENTS_OF, {
+        "consultation_id": consultation_id, "user_id": user.id, "organisation_id": user.organisation_id,
+    }).scalars().all()
     return next((r for r in candidates if may_answer_for(user, r)), None)
+
+
+# Built once: every autosave asks. Without an organisation, "organisation_id = NULL" matches nothing.
+_RESPONDENTS_OF = (
+    select(Respondent)
+    .where(Respondent.consultation_id == bindparam("consultation_id"),
+           or_(Respondent.user_id == bindparam("user_id"), Respondent.organisation_id == bindparam("organisation_id")))
+    .order_by(Respondent.organisation_id.is_(None))
+)
 
 
 def people_answering_for(respondent: Respondent) -> list[User]:
@@ -218,24 +289,49 @@ def late_saves(respondent: Respondent) -> list[LateSave]:
     ).scalars())
 
 
-def answered_counts(response_ids: list[int]) -> dict[int, int]:
-    """How many principles each response says anything about (as StoredAnswers.answered): one statement."""
-    if not response_ids:
-        return {}
+def _answered_principles(of_responses):
+    """(response_id, principle_text_id) of every principle a response says anything about
+    (the rule of StoredAnswers.answered), as a subquery; `of_responses(column)` is the condition
+    on a response_id column."""
     criterion_said = exists().where(CriterionAnswer.principle_answer_id == PrincipleAnswer.id,
                                     or_(CriterionAnswer.rating.is_not(None), CriterionAnswer.comment != ""))
     said = select(PrincipleAnswer.response_id.label("response_id"),
                   PrincipleAnswer.principle_text_id.label("principle_text_id")).where(
-        PrincipleAnswer.response_id.in_(response_ids),
+        of_responses(PrincipleAnswer.response_id),
         or_(PrincipleAnswer.stance.is_not(None), PrincipleAnswer.comment != "", PrincipleAnswer.proposed_wording != "",
             criterion_said))
     chosen = select(AlternativeChoice.response_id, AlternativeChoice.principle_text_id).where(
-        AlternativeChoice.response_id.in_(response_ids), AlternativeChoice.principle_text_id.is_not(None),
+        of_responses(AlternativeChoice.response_id), AlternativeChoice.principle_text_id.is_not(None),
         or_(AlternativeChoice.alternative_id.is_not(None), AlternativeChoice.reason != ""))
-    both = union(said, chosen).subquery()
+    return union(said, chosen).subquery()
+
+
+def answered_counts(response_ids: list[int]) -> dict[int, int]:
+    """How many principles each response says anything about (as StoredAnswers.answered): one statement."""
+    if not response_ids:
+        return {}
+    both = _answered_principles(lambda column: column.in_(response_ids))
     return dict(db.session.execute(
         select(both.c.response_id, func.count(func.distinct(both.c.principle_text_id))).group_by(both.c.response_id)
     ).all())
+
+
+@functools.cache
+def _progress_statement():
+    # Built once: constructing a statement this size cost more than running it (autosave sends it
+    # every few seconds per writer).
+    both = _answered_principles(lambda column: column == bindparam("response_id"))
+    answered = select(func.count(func.distinct(both.c.principle_text_id))).scalar_subquery()
+    total = (select(func.count(PrincipleText.id)).where(PrincipleText.version_id == bindparam("version_id"))
+             .scalar_subquery())
+    return select(answered, total)
+
+
+def progress(response: Response, consultation: Consultation) -> tuple[int, int]:
+    """(principles answered, principles asked): one statement, instead of loading the whole answer."""
+    row = db.session.execute(_progress_statement(),
+                             {"response_id": response.id, "version_id": consultation.version_id}).one()
+    return row[0], row[1]
 
 
 # --- "Mina remisser" ----------------------------------------------------------------------------

@@ -44,7 +44,7 @@ from remiss.permissions import (
 )
 from remiss.responses import forms, operations, queries
 from remiss.responses.operations import Registration
-from remiss.timeutil import utcnow
+from remiss.timeutil import local, utcnow
 
 bp = Blueprint("responses", __name__)
 
@@ -95,8 +95,8 @@ class Answerer:
     link: MagicLink | None = None
 
 
-def _context(consultation_id: int) -> queries.AnswerContext:
-    context = queries.answer_context(consultation_id)
+def _context(consultation_id: int, load=queries.answer_context) -> queries.AnswerContext:
+    context = load(consultation_id)
     # A consultation still being prepared is nobody's to answer.
     if context is None or not states.has_been_opened(context.consultation):
         abort(404)
@@ -161,7 +161,9 @@ def _mark_opened(respondent: Respondent) -> None:
 
 
 def _saved_at_text(moment) -> str:
-    return format_datetime(moment, "HH:mm") if moment else ""
+    # The Stockholm wall clock (BABEL_DEFAULT_TIMEZONE) without Babel: hours and minutes read the
+    # same in every locale, and autosave says it on every save.
+    return local(moment).strftime("%H:%M") if moment else ""
 
 
 def _progress_text(answered: int, total: int) -> str:
@@ -430,8 +432,11 @@ def _conflict_json(context, result) -> dict:
 @bp.route("/consultations/<int:consultation_id>/respond/autosave", methods=["POST"])
 @csrf.exempt
 def autosave(consultation_id):
-    """JSON: {"fields": {"p12.comment": "…", "p12.lock_version": "3", …}} → what was saved, per part."""
-    context = _context(consultation_id)
+    """JSON: {"fields": {"p12.comment": "…", "p12.lock_version": "3", …}} → what was saved, per part.
+
+    Sent every few seconds while someone writes, so it loads only what the request names
+    (queries.PartsContext), not the whole document, and counts progress in one statement."""
+    context = _context(consultation_id, queries.parts_context)
     answerer = _answerer(context)
     if answerer is None:
         return _json(401, "unauthenticated", _(
@@ -447,6 +452,7 @@ def autosave(consultation_id):
     if not isinstance(payload, dict) or not isinstance(payload.get("fields"), dict):
         return _json(400, "bad_request", _("Det som skickades gick inte att tolka."))
     try:
+        context.load(*forms.subject_ids(payload["fields"]))
         parts = forms.parse_parts(payload["fields"], context)
     except forms.BadInput:
         return _json(400, "bad_request", _("Det som skickades gick inte att tolka."))
@@ -477,14 +483,14 @@ def autosave(consultation_id):
             out[result.key] = _conflict_json(context, result)
         else:
             out[result.key] = {"saved": True, "lock_version": result.lock_version}
-    stored = queries.stored_answers(response)
-    answered = stored.answered_count(context)
+    answered, total = queries.progress(response, context.consultation)
     conflicted = any(result.conflict is not None for result in results)
+    saved_at = _saved_at_text(now)
     message = (_("Någon annan har ändrat samma del. Båda texterna visas – slå ihop dem och spara igen.")
-               if conflicted else _("Sparat %(time)s", time=_saved_at_text(now)))
+               if conflicted else _("Sparat %(time)s", time=saved_at))
     return _json(409 if conflicted else 200, "conflict" if conflicted else "saved", message, parts=out,
-                 saved_at=_saved_at_text(now), progress={"answered": answered, "total": len(context.principles),
-                                                         "text": _progress_text(answered, len(context.principles))})
+                 saved_at=saved_at, progress={"answered": answered, "total": total,
+                                                         "text": _progress_text(answered, total)})
 
 
 @bp.route("/consultations/<int:consultation_id>/respond/session")

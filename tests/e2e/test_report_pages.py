@@ -1,9 +1,11 @@
 """The report pages in a real browser: the report page and the in-app view pass the shared page checks
 (axe WCAG 2.1 A/AA at 1280 and 320 px, no sideways scrolling), before and after the consolidation is
-complete; the downloaded HTML report passes axe."""
+complete, with the paged parts of the view (a principle's answers, the respondents, a general
+question, the appendix); the downloaded HTML report passes axe."""
 import pytest
 
 from remiss.consultations.models import ConsultationStatus
+from remiss.reports import html
 from tests.consolidation.conftest import consolidating, set_status  # noqa: F401  (fixture)
 from tests.e2e.conftest import check_accessibility, check_page, login
 from tests.responses.conftest import answering  # noqa: F401  (consolidating builds on it)
@@ -11,11 +13,16 @@ from tests.responses.conftest import answering  # noqa: F401  (consolidating bui
 pytestmark = pytest.mark.e2e
 
 
-def test_report_pages_pass_the_checks(app, page, live_server, consolidating):
+def test_report_pages_pass_the_checks(app, page, live_server, consolidating, monkeypatch):
     w = consolidating
+    monkeypatch.setattr(html, "PAGE_SIZE", 1)  # a few respondents: previous/next links on every paged part
     login(page, live_server, w.owner.email)
     base = f"/consultations/{w.consultation}/report"
-    for name, path in [("report-page", base), ("report-view", base + "/view")]:
+    for name, path in [("report-page", base), ("report-view", base + "/view"),
+                       ("report-view-principle", base + "/view?principle=1&page=2"),
+                       ("report-view-respondents", base + "/view?part=respondents&page=2"),
+                       ("report-view-question", base + "/view?question=1"),
+                       ("report-view-appendix", base + "/view?part=appendix")]:
         response = page.goto(live_server.url(path))
         assert response.status == 200, f"{path}: {response.status}"
         check_page(page, name)

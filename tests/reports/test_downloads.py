@@ -113,6 +113,9 @@ def test_view_inside_the_app_uses_the_app_layout(client, auth, world):
     page = client.get(f"{world.report_url}/view").get_data(as_text=True)
     assert "remiss.css" in page and "<style" not in page
     assert "UTKAST" in page
+    # The answers are on the pages of each principle (tests/reports/test_paged_view.py).
+    page = client.get(f"{world.report_url}/view?principle=1").get_data(as_text=True)
+    assert "remiss.css" in page and "<style" not in page
     assert "&lt;script&gt;" in page and "<script>alert" not in page
     assert "Ansvaret förtydligas i version 2." in page
 

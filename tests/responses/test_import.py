@@ -454,3 +454,71 @@ def test_cli_refuses_an_unknown_consultation_and_a_registrar_who_may_not(runner,
                                  "--registered-by", setup["representative"].email])
     assert result.exit_code != 0 and "får inte registrera svar" in result.output
 
+
+
+@pytest.fixture
+def large(app, setup):
+    """The setup's consultation with 1 000 more organisations asked: a file of every respondent ×
+    principle has 3 009 rows, more than one batch of importing.BATCH_ROWS."""
+    with app.app_context():
+        for n in range(1000):
+            organisation = Organisation(short_name=f"ORG{n}", name=f"Organisation nummer {n}", kind="municipality")
+            db.session.add(organisation)
+            db.session.flush()
+            db.session.add(Respondent(consultation_id=setup["consultation_id"], organisation_id=organisation.id))
+        db.session.commit()
+    names = ["SU", "NU", "patient.ett@example.se"] + [f"ORG{n}" for n in range(1000)]
+    # Principle by principle: each respondent's rows lie far apart, in different batches.
+    rows = [[name, str(principle), "tillstyrker", "ja", "nej", "", f"Synpunkt {principle} från {name}", "", "", "", ""]
+            for principle in (1, 2, 3) for name in names]
+    return {**setup, "names": names, "rows": rows}
+
+
+def test_a_bad_row_late_in_a_large_file_writes_nothing(app, runner, large, tmp_path):
+    from remiss.responses import importing
+
+    rows = large["rows"] + [["ORG999", "2", "kanske", "", "", "", "", "", "", "", ""]]
+    assert len(rows) > importing.BATCH_ROWS
+    path = tmp_path / "svar.csv"
+    path.write_bytes(csv_bytes(rows))
+    before = counts(app)
+    result = runner.invoke(args=["responses", "import", str(large["consultation_id"]), str(path)])
+    assert result.exit_code == 1
+    last = len(rows) + 1
+    assert f"Rad {last}: ”ORG999” och princip 2 finns redan på rad {2 + 1003 + 1002}" in result.output
+    assert f"Rad {last}: ställningstagande ”kanske” finns inte" in result.output
+    assert "Inget har sparats" in result.output
+    assert counts(app) == before, "the rows before the bad one were not written either"
+
+
+def test_a_large_file_is_written_in_batches_each_respondent_in_one_response(app, runner, large, tmp_path):
+    with app.app_context():
+        nu = db.session.execute(select(Respondent).join(Organisation).where(Organisation.short_name == "NU")).scalar_one()
+        texts = {t.number: t for t in db.session.execute(select(PrincipleText)).scalars()}
+        draft = Response(respondent_id=nu.id, status=ResponseStatus.draft)
+        draft.principle_answers = [PrincipleAnswer(principle_text_id=texts[2].id, comment="Utkast om 2")]
+        db.session.add(draft)
+        db.session.commit()
+        draft_id = draft.id
+    path = tmp_path / "svar.csv"
+    path.write_bytes(csv_bytes(large["rows"]))
+    result = runner.invoke(args=["responses", "import", str(large["consultation_id"]), str(path)])
+    assert result.exit_code == 0, result.output
+    assert "Importerade 1003 svar med 3009 principsvar" in result.output
+
+    assert counts(app)["PrincipleAnswer"] == 3009
+    assert counts(app)["CriterionAnswer"] == 2 * 3009
+    answers = stored(app, large["consultation_id"])
+    assert len(answers) == 1003
+    assert all(answer["status"] == ResponseStatus.submitted for answer in answers.values())
+    last = answers["ORG999"]["answers"]
+    assert {n: a["comment"] for n, a in last.items()} == {n: f"Synpunkt {n} från ORG999" for n in (1, 2, 3)}
+    assert last[3]["criteria"] == {1: ("yes", ""), 2: ("no", "")}
+    assert answers["NU"]["answers"][2]["comment"] == "Synpunkt 2 från NU", "the file replaces the draft's principle 2"
+    with app.app_context():
+        assert db.session.get(Response, draft_id).status == ResponseStatus.submitted, "the draft was continued"
+        entries = db.session.execute(select(AuditEntry).where(AuditEntry.action == "response.imported")).scalars().all()
+        assert len(entries) == 1003
+        org999 = next(entry for entry in entries if entry.summary == "ORG999: svar.csv")
+        assert org999.after["answers"] == 3 and org999.after["rows"] == [2 + 1002, 2 + 2 * 1003 + 1002]
+        assert next(entry for entry in entries if entry.summary == "NU: svar.csv").after["continued_draft"] is True

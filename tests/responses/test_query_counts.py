@@ -51,3 +51,28 @@ def test_my_consultations_takes_the_same_number_of_statements_for_more_consultat
             db.session.add(consultation)
             db.session.commit()
     assert statements_for(app, client, "/my") == few
+
+
+def test_autosave_counts_progress_as_the_pages_do(app, client, auth, answering):
+    """Autosave counts progress in SQL (queries.progress), the pages from the loaded answer: the same rule."""
+    w = answering
+    auth.login(w.anna.email)
+    first, second = f"p{w.principles[0]}", f"p{w.principles[1]}"
+
+    def progress(fields):
+        response = autosave(client, w, fields)
+        assert response.status_code == 200
+        return response.get_json()
+
+    # A rating alone answers a principle; a comment emptied again does not; choosing an alternative for a
+    # principle already answered adds nothing.
+    rated = progress({f"{first}.lock_version": "0", f"{first}.c{w.criteria[0]}.rating": "yes"})
+    assert rated["progress"]["answered"] == 1
+    body = progress({f"{second}.lock_version": "0", f"{second}.comment": "Text"})
+    assert body["progress"]["answered"] == 2
+    lock = body["parts"][second]["lock_version"]
+    assert progress({f"{second}.lock_version": str(lock), f"{second}.comment": ""})["progress"]["answered"] == 1
+    choice = f"ap{w.principles[0]}"
+    body = progress({f"{choice}.lock_version": "0", f"{choice}.alternative": str(w.alternatives[0])})
+    assert body["progress"] == {"answered": 1, "total": 3, "text": "1 av 3 principer besvarade"}
+    assert body["progress"]["text"] in client.get(w.respond_url + "/summary").get_data(as_text=True)
