@@ -5,6 +5,7 @@ text, so `<script>` appears as those characters instead of being silently droppe
 sanitiser. Markdown itself (paragraphs, lists, emphasis, links) works as usual; nh3 then
 removes whatever Markdown produced that is not on the allow-list (e.g. javascript: links).
 """
+import threading
 from functools import lru_cache
 
 import markdown as _markdown
@@ -23,13 +24,25 @@ URL_SCHEMES = {"http", "https", "mailto"}
 MAX_LENGTH = 20_000
 
 
+_local = threading.local()
+
+
+def _converter() -> _markdown.Markdown:
+    """One Markdown instance per thread, reset between texts: building one (loading its
+    extensions) costs more than converting a typical comment, and an instance is not thread-safe."""
+    converter = getattr(_local, "converter", None)
+    if converter is None:
+        converter = _local.converter = _markdown.Markdown(extensions=["sane_lists"], output_format="html")
+    return converter
+
+
 @lru_cache(maxsize=2048)
 def render(text: str | None) -> Markup:
     """Markdown-light (paragraphs, lists, emphasis, links) as safe HTML."""
     if not text:
         return Markup("")
     escaped = text.replace("&", "&amp;").replace("<", "&lt;")
-    html = _markdown.markdown(escaped, extensions=["sane_lists"], output_format="html")
+    html = _converter().reset().convert(escaped)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,

@@ -110,11 +110,6 @@ def criterion_comment_text(row) -> str:
     return " / ".join(f"{i}. {c.comment}" for i, c in enumerate(row.criteria, 1) if c.comment)
 
 
-def kind_label(respondent) -> str:
-    """"Enskild person", or the organisation's kind in words (the report's data looks it up)."""
-    return respondent.kind_label
-
-
 def yes(value: bool) -> str:
     return _("Ja") if value else ""
 

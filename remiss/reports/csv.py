@@ -83,7 +83,7 @@ def _respondent_lines(consultation, report: data.Report, marker: str) -> Iterato
         values = [""] * len(names)
         values[0], values[1], values[3] = marker, report.reference_number, title
         values[where[_("Remissinstans")]] = respondent.name
-        values[where[_("Typ av remissinstans")]] = common.kind_label(respondent)
+        values[where[_("Typ av remissinstans")]] = respondent.kind_label
         values[where[_("Synpunkter")]] = text
         return values
 

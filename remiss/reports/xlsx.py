@@ -126,7 +126,7 @@ def _respondents(book: Workbook, report: data.Report, consultation) -> None:
     draft_or_edition(report, sheet)
     sheet.header(headers)
     for r in data.respondent_rows(consultation, report.public, report.locale):
-        values = [r.name, common.kind_label(r), ", ".join(r.networks) or _("Tillagd utan nätverk"),
+        values = [r.name, r.kind_label, ", ".join(r.networks) or _("Tillagd utan nätverk"),
                   _("Ja") if r.answered else _("Avstår") if r.declined else _("Nej"),
                   common.local_naive(r.submitted_at), common.yes(r.late), r.channel_label, r.declined_reason,
                   r.signed_by, common.local_naive(r.signed_at)]
