@@ -170,6 +170,8 @@ class SaveResult:
     lock_version: int
     saved_at: datetime | None = None
     conflict: Conflict | None = None
+    # The part went from saying nothing to saying something, or back: the progress may have moved.
+    answered_changed: bool = False
 
 
 @dataclass
@@ -578,7 +580,8 @@ def _save_part(response: Response, answer: AnswerInput, actor, now: datetime) ->
     """
     find, create, apply, values_of = _PARTS[answer.kind]
     stored = find(response, answer.subject)
-    if not _differs(values_of(stored), answer.values):
+    before = values_of(stored)
+    if not _differs(before, answer.values):
         # Nothing new: no write, so that an unchanged part sent along with a page does not
         # move its lock_version under a colleague who is editing it.
         return SaveResult(answer.key, saved=True, lock_version=stored.lock_version if stored is not None else 0,
@@ -590,26 +593,33 @@ def _save_part(response: Response, answer: AnswerInput, actor, now: datetime) ->
     if stored is not None and "criteria" not in answer.values:
         if not _update_in_place(stored, answer, apply, actor, now):
             return _conflict(answer, find(response, answer.subject, fresh=True), values_of)
-        _audit_save(actor, stored, previous_by, previous_at, now, answer=answer,
-                    consultation=response.respondent.consultation)
-        return SaveResult(answer.key, saved=True, lock_version=stored.lock_version, saved_at=now)
-    try:
-        with db.session.begin_nested():
-            if stored is None:
-                stored = create(response, answer.subject)
-                db.session.add(stored)
-            apply(stored, answer.values)
-            # Always a change to the row itself, so that its lock_version moves even when only
-            # a criterion (a child row) changed.
-            stored.updated_at = now
-            stored.updated_by_id = getattr(actor, "id", None)
-            db.session.flush()
-    except (IntegrityError, StaleDataError):
-        stored = find(response, answer.subject, fresh=True)
-        return _conflict(answer, stored, values_of)
+    else:
+        try:
+            with db.session.begin_nested():
+                if stored is None:
+                    stored = create(response, answer.subject)
+                    db.session.add(stored)
+                apply(stored, answer.values)
+                # Always a change to the row itself, so that its lock_version moves even when only
+                # a criterion (a child row) changed.
+                stored.updated_at = now
+                stored.updated_by_id = getattr(actor, "id", None)
+                db.session.flush()
+        except (IntegrityError, StaleDataError):
+            stored = find(response, answer.subject, fresh=True)
+            return _conflict(answer, stored, values_of)
     _audit_save(actor, stored, previous_by, previous_at, now, answer=answer,
                 consultation=response.respondent.consultation)
-    return SaveResult(answer.key, saved=True, lock_version=stored.lock_version, saved_at=now)
+    return SaveResult(answer.key, saved=True, lock_version=stored.lock_version, saved_at=now,
+                      answered_changed=_says_something(before) != _says_something(values_of(stored)))
+
+
+def _says_something(values) -> bool:
+    """Whether a part's values say anything at all (a stance, a text, a rating, a choice): the
+    rule queries.has_content applies to a principle's answer, for every kind of part."""
+    if isinstance(values, dict):
+        return any(_says_something(value) for value in values.values())
+    return bool(values)
 
 
 def _update_in_place(stored, answer: AnswerInput, apply, actor, now: datetime) -> bool:

@@ -435,7 +435,8 @@ def autosave(consultation_id):
     """JSON: {"fields": {"p12.comment": "…", "p12.lock_version": "3", …}} → what was saved, per part.
 
     Sent every few seconds while someone writes, so it loads only what the request names
-    (queries.PartsContext), not the whole document, and counts progress in one statement."""
+    (queries.PartsContext), not the whole document, and counts progress in one statement when a
+    part began or ceased to say something (only then can the count move)."""
     context = _context(consultation_id, queries.parts_context)
     answerer = _answerer(context)
     if answerer is None:
@@ -483,14 +484,17 @@ def autosave(consultation_id):
             out[result.key] = _conflict_json(context, result)
         else:
             out[result.key] = {"saved": True, "lock_version": result.lock_version}
-    answered, total = queries.progress(response, context.consultation)
+    extra = {}
+    if any(result.answered_changed for result in results):
+        # Only then can the count move; otherwise answer.js keeps the progress text it shows.
+        answered, total = queries.progress(response, context.consultation)
+        extra["progress"] = {"answered": answered, "total": total, "text": _progress_text(answered, total)}
     conflicted = any(result.conflict is not None for result in results)
     saved_at = _saved_at_text(now)
     message = (_("Någon annan har ändrat samma del. Båda texterna visas – slå ihop dem och spara igen.")
                if conflicted else _("Sparat %(time)s", time=saved_at))
     return _json(409 if conflicted else 200, "conflict" if conflicted else "saved", message, parts=out,
-                 saved_at=saved_at, progress={"answered": answered, "total": total,
-                                                         "text": _progress_text(answered, total)})
+                 saved_at=saved_at, **extra)
 
 
 @bp.route("/consultations/<int:consultation_id>/respond/session")

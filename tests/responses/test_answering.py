@@ -185,8 +185,11 @@ def test_autosave_saves_one_part_and_reports_the_time_and_progress(app, client, 
     assert re.fullmatch(r"Sparat \d\d:\d\d", body["message"])
     assert body["parts"][f"p{w.principles[1]}"] == {"saved": True, "lock_version": 1}
     assert body["progress"]["text"] == "1 av 3 principer besvarade"
+    # A principle that already said something still does: the count cannot have moved, and the page
+    # keeps the progress text it shows.
+    body = autosave(client, w, principle_fields(w, 1, "1", stance="opposes")).get_json()
+    assert body["status"] == "saved" and "progress" not in body
     # Only the fields sent are written: the stance chosen earlier stays.
-    autosave(client, w, principle_fields(w, 1, "1", stance="opposes"))
     autosave(client, w, principle_fields(w, 1, "2", comment="Ändrad"))
     _status, _revision, answers = the_answer(app, w)
     assert answers[w.principles[1]][:3] == ("opposes", "Ändrad", 3)
