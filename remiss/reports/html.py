@@ -344,14 +344,17 @@ def _answered_count(consultation) -> int:
     ).scalar_one()
 
 
+def _found(statement, key):
+    found = db.session.execute(statement).scalar_one_or_none()
+    if found is None:
+        raise PageNotFound(key)
+    return found
+
+
 def principle_page(consultation, number: int, public: bool, locale: str, page: int):
     """One page of a principle's answers: (principle text, pagination, rows). Four statements."""
-    principle = db.session.execute(
-        select(PrincipleText).where(PrincipleText.version_id == consultation.version_id,
-                                    PrincipleText.number == number)
-    ).scalar_one_or_none()
-    if principle is None:
-        raise PageNotFound(number)
+    principle = _found(select(PrincipleText).where(PrincipleText.version_id == consultation.version_id,
+                                                   PrincipleText.number == number), number)
     pages = pagination(_answered_count(consultation), page)
     rows = list(data.answer_rows(consultation, public, locale, principle_id=principle.id, limit=PAGE_SIZE,
                                  offset=pages.offset))
@@ -360,12 +363,8 @@ def principle_page(consultation, number: int, public: bool, locale: str, page: i
 
 def question_page(consultation, position: int, public: bool, locale: str, page: int):
     """One page of the answers to a general question: (question, pagination, rows)."""
-    question = db.session.execute(
-        select(GeneralQuestion).where(GeneralQuestion.consultation_id == consultation.id,
-                                      GeneralQuestion.position == position)
-    ).scalar_one_or_none()
-    if question is None:
-        raise PageNotFound(position)
+    question = _found(select(GeneralQuestion).where(GeneralQuestion.consultation_id == consultation.id,
+                                                    GeneralQuestion.position == position), position)
     total = db.session.execute(
         select(func.count(GeneralAnswer.id)).join(Response, Response.id == GeneralAnswer.response_id)
         .where(GeneralAnswer.general_question_id == question.id, GeneralAnswer.text != "",

@@ -578,7 +578,7 @@ def _save_part(response: Response, answer: AnswerInput, actor, now: datetime) ->
     first save hits the unique constraint). Either way the other's text stays, and the
     user gets both back.
     """
-    find, create, apply, values_of = _PARTS[answer.kind]
+    find, _create, apply, values_of = _PARTS[answer.kind]
     stored = find(response, answer.subject)
     before = values_of(stored)
     if not _differs(before, answer.values):
@@ -596,14 +596,7 @@ def _save_part(response: Response, answer: AnswerInput, actor, now: datetime) ->
     else:
         try:
             with db.session.begin_nested():
-                if stored is None:
-                    stored = create(response, answer.subject)
-                    db.session.add(stored)
-                apply(stored, answer.values)
-                # Always a change to the row itself, so that its lock_version moves even when only
-                # a criterion (a child row) changed.
-                stored.updated_at = now
-                stored.updated_by_id = getattr(actor, "id", None)
+                stored = _write(response, answer, stored, actor, now)
                 db.session.flush()
         except (IntegrityError, StaleDataError):
             stored = find(response, answer.subject, fresh=True)
@@ -620,6 +613,19 @@ def _says_something(values) -> bool:
     if isinstance(values, dict):
         return any(_says_something(value) for value in values.values())
     return bool(values)
+
+
+def _write(response: Response, answer: AnswerInput, stored, actor, now: datetime):
+    """The part's values on its row (created if new), stamped with who and when: always a change to
+    the row itself, so that its lock_version moves even when only a criterion (a child row) changed."""
+    _find, create, apply, _values_of = _PARTS[answer.kind]
+    if stored is None:
+        stored = create(response, answer.subject)
+        db.session.add(stored)
+    apply(stored, answer.values)
+    stored.updated_at = now
+    stored.updated_by_id = getattr(actor, "id", None)
+    return stored
 
 
 def _update_in_place(stored, answer: AnswerInput, apply, actor, now: datetime) -> bool:
@@ -879,14 +885,8 @@ def _row_inputs(consultation: Consultation, rows) -> list[AnswerInput]:
 
 def _write_without_locks(response: Response, answers: list[AnswerInput], actor, now: datetime) -> None:
     for answer in answers:
-        find, create, apply, _values_of = _PARTS[answer.kind]
-        stored = find(response, answer.subject)
-        if stored is None:
-            stored = create(response, answer.subject)
-            db.session.add(stored)
-        apply(stored, answer.values)
-        stored.updated_at = now
-        stored.updated_by_id = getattr(actor, "id", None)
+        find = _PARTS[answer.kind][0]
+        _write(response, answer, find(response, answer.subject), actor, now)
     db.session.flush()
 
 
