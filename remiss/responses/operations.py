@@ -57,8 +57,9 @@ DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 REGISTRATION_CHANNELS = (ResponseChannel.email, ResponseChannel.paper)
 # Saves of one answer by one person within this time make one audit entry, not one per keystroke pause.
 AUDIT_COALESCE = timedelta(minutes=10)
-# A respondent's last activity is kept to the minute: an autosave every few seconds need not write
-# the respondent row each time (the dashboard also reads the response's exact updated_at).
+# When someone last worked on an answer (the respondent's last_activity_at and the response's
+# updated_at, which the dashboard shows as the last activity) is kept to the minute: an autosave
+# every few seconds need not write either row each time.
 ACTIVITY_RESOLUTION = timedelta(minutes=1)
 
 
@@ -447,8 +448,9 @@ def _jsonable(value):
 def _touch(response: Response, now: datetime) -> None:
     # Plain UPDATEs, not through the unit of work: a flush of Response weighs all its
     # relationships, and cost autosave more CPU than any statement it sends.
-    db.session.execute(_TOUCH_RESPONSE, {"response_id": response.id, "now": now})
-    set_committed_value(response, "updated_at", now)
+    if response.updated_at is None or now - response.updated_at >= ACTIVITY_RESOLUTION:
+        db.session.execute(_TOUCH_RESPONSE, {"response_id": response.id, "now": now})
+        set_committed_value(response, "updated_at", now)
     respondent = response.respondent
     if respondent.last_activity_at is None or now - respondent.last_activity_at >= ACTIVITY_RESOLUTION:
         db.session.execute(_TOUCH_RESPONDENT, {"respondent_id": respondent.id, "now": now})
