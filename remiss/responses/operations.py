@@ -360,13 +360,16 @@ def current_response(respondent: Respondent, create: bool = True, now: datetime 
     Called for the people behind the respondent and for process owners registering on behalf.
     Two people opening the first draft at once get the same one (the unique revision decides).
     """
-    response = db.session.execute(_CURRENT_RESPONSE, {"respondent_id": respondent.id}).scalar_one_or_none()
+    if "responses" in inspect(respondent).dict:  # loaded with the respondent (queries.respondent_for)
+        response = max(respondent.responses, key=lambda r: r.revision, default=None)
+    else:
+        response = db.session.execute(_CURRENT_RESPONSE, {"respondent_id": respondent.id}).scalar_one_or_none()
     if response is not None or not create:
         return response
     now = now or utcnow()
     try:
         with db.session.begin_nested():
-            response = Response(respondent_id=respondent.id, revision=1, status=ResponseStatus.draft,
+            response = Response(respondent=respondent, revision=1, status=ResponseStatus.draft,
                                 channel=ResponseChannel.online, created_at=now, updated_at=now)
             db.session.add(response)
             db.session.flush()
@@ -848,7 +851,7 @@ def reopen(response: Response, actor, reason: str, now: datetime | None = None) 
     db.session.refresh(response)
     if result.rowcount != 1:
         raise NotReopenable(_("Svaret har redan öppnats igen."))
-    draft = Response(respondent_id=response.respondent_id, revision=response.revision + 1,
+    draft = Response(respondent=response.respondent, revision=response.revision + 1,
                      status=ResponseStatus.draft, channel=ResponseChannel.online,
                      publish_name=response.publish_name, created_at=now, updated_at=now)
     db.session.add(draft)

@@ -6,7 +6,7 @@ import functools
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, case, exists, func, or_, select, union
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from remiss.auth.models import Role, User
 from remiss.consultations.models import (
@@ -258,13 +258,15 @@ def respondent_for(user, consultation_id: int) -> Respondent | None:
         return None
     candidates = db.session.execute(_RESPONDENTS_OF, {
         "consultation_id": consultation_id, "user_id": user.id, "organisation_id": user.organisation_id,
-    }).scalars().all()
+    }).unique().scalars().all()
     return next((r for r in candidates if may_answer_for(user, r)), None)
 
 
 # Built once: every autosave asks. Without an organisation, "organisation_id = NULL" matches nothing.
+# The responses (revisions: one or two) come in the same statement: every answer page and autosave
+# goes on to operations.current_response, which then needs no statement of its own.
 _RESPONDENTS_OF = (
-    select(Respondent)
+    select(Respondent).options(joinedload(Respondent.responses))
     .where(Respondent.consultation_id == bindparam("consultation_id"),
            or_(Respondent.user_id == bindparam("user_id"), Respondent.organisation_id == bindparam("organisation_id")))
     .order_by(Respondent.organisation_id.is_(None))
