@@ -8,20 +8,21 @@ from remiss.audit.models import AuditEntry
 from remiss.extensions import db
 
 
+def entry_values(actor_id: int | None, action: str, object_type: str, object_id: int | None, *, summary: str = "",
+                 before=None, after=None, document_id=None, consultation_id=None) -> dict:
+    """The columns of one entry: for `entry()`, and for bulk inserts that write entries as plain
+    INSERTs (the trail is append-only, so an INSERT is all an entry ever is)."""
+    return {"actor_id": actor_id, "action": action, "object_type": object_type, "object_id": object_id,
+            "document_id": document_id, "consultation_id": consultation_id, "summary": summary,
+            "before": before, "after": after}
+
+
 def entry(actor, action: str, obj, *, summary: str = "", before=None, after=None, document_id=None,
           consultation_id=None) -> AuditEntry:
     """One entry, not yet added: `obj` must already have its id (flushed)."""
-    return AuditEntry(
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        object_type=type(obj).__name__,
-        object_id=getattr(obj, "id", None),
-        document_id=document_id,
-        consultation_id=consultation_id,
-        summary=summary,
-        before=before,
-        after=after,
-    )
+    return AuditEntry(**entry_values(getattr(actor, "id", None), action, type(obj).__name__, getattr(obj, "id", None),
+                                     summary=summary, before=before, after=after, document_id=document_id,
+                                     consultation_id=consultation_id))
 
 
 def record(actor, action: str, obj, *, summary: str = "", before=None, after=None, document_id=None,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 
 from flask_babel import format_datetime, format_decimal, gettext as _
@@ -143,3 +144,36 @@ def dissent_heading(dissent) -> str:
         return _("Avvikande mening från %(name)s, %(organisation)s", name=dissent.author,
                  organisation=dissent.respondent.name)
     return _("Avvikande mening från en företrädare för %(organisation)s", organisation=dissent.respondent.name)
+
+
+# Characters per chunk of a streamed download: a template or encoder yields a few characters at a
+# time, and one write per piece was as many writes as rows.
+CHUNK = 64 * 1024
+
+
+def chunked(texts: Iterable[str], size: int = CHUNK) -> Iterator[bytes]:
+    """Text pieces as UTF-8 chunks of about `size` characters."""
+    pending, length = [], 0
+    for text in texts:
+        pending.append(text)
+        length += len(text)
+        if length >= size:
+            yield "".join(pending).encode("utf-8")
+            pending, length = [], 0
+    if pending:
+        yield "".join(pending).encode("utf-8")
+
+
+class Groups:
+    """An ordered stream read group by group (the rows come ordered by principle or question)."""
+
+    def __init__(self, rows, key):
+        self.rows = iter(rows)
+        self.key = key
+        self.pending = next(self.rows, None)
+
+    def take(self, value):
+        while self.pending is not None and self.key(self.pending) == value:
+            current = self.pending
+            self.pending = next(self.rows, None)
+            yield current

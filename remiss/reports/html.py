@@ -37,10 +37,8 @@ from remiss.extensions import db
 from remiss.i18n import babel_locale
 from remiss.reports import common, data
 from remiss.reports.data import Report
-from remiss.reports.json import _Groups
 
 PAGE_SIZE = 100  # respondents per page inside the app
-CHUNK = 64 * 1024  # bytes per chunk of a streamed download (Jinja yields a few bytes at a time)
 SPOOL_MEMORY = 1024 * 1024
 
 
@@ -62,17 +60,8 @@ def render(report: Report) -> bytes:
 def stream(consultation, report: Report) -> Iterator[bytes]:
     """The same document as `render` from a Report built without its answers (answers=False)."""
     with force_locale(babel_locale(report.locale)):
-        parts = stream_template("reports/report.html", report=report, rows=StreamedRows(consultation, report),
-                                fmt=common, paged_css=None)
-        buffer, size = [], 0
-        for text in parts:
-            buffer.append(text)
-            size += len(text)
-            if size >= CHUNK:
-                yield "".join(buffer).encode("utf-8")
-                buffer, size = [], 0
-        if buffer:
-            yield "".join(buffer).encode("utf-8")
+        yield from common.chunked(stream_template("reports/report.html", report=report,
+                                                  rows=StreamedRows(consultation, report), fmt=common, paged_css=None))
 
 
 class Spool:
@@ -94,7 +83,7 @@ class Spool:
 
     def chunks(self) -> Iterator[Markup]:
         self.file.seek(0)
-        while chunk := self.file.read(CHUNK):
+        while chunk := self.file.read(common.CHUNK):
             yield Markup(chunk)  # our own template's output, already escaped
         self.file.close()
 
@@ -186,9 +175,9 @@ class _Rows:
 
 
 class _Group:
-    """One group of an ordered stream (json._Groups); true when it has a row."""
+    """One group of an ordered stream (common.Groups); true when it has a row."""
 
-    def __init__(self, groups: _Groups, value):
+    def __init__(self, groups: common.Groups, value):
         self.groups = groups
         self.value = value
 
@@ -220,7 +209,7 @@ class StreamedRows(_DocumentRows):
         """A principle's answers, from one statement over every principle's read principle by principle
         (the template asks for them in the principles' order)."""
         if self.answer_groups is None:
-            self.answer_groups = _Groups(data.answer_rows(self.consultation, self.report.public, self.report.locale),
+            self.answer_groups = common.Groups(data.answer_rows(self.consultation, self.report.public, self.report.locale),
                                          lambda row: row.principle_id)
         return _Group(self.answer_groups, principle.id)
 

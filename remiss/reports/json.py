@@ -93,34 +93,8 @@ def _array(items: Iterable, indent: str = "    ") -> Iterator[str]:
     yield "]" if first else "\n" + indent[:-2] + "]"
 
 
-class _Groups:
-    """An ordered stream read group by group (the rows come ordered by principle or question)."""
-
-    def __init__(self, rows, key):
-        self.rows = iter(rows)
-        self.key = key
-        self.pending = next(self.rows, None)
-
-    def take(self, value):
-        while self.pending is not None and self.key(self.pending) == value:
-            current = self.pending
-            self.pending = next(self.rows, None)
-            yield current
-
-
-# Characters per chunk handed to the download: one per answer was as many writes as rows.
-CHUNK = 64 * 1024
-
-
 def stream(consultation, report: data.Report) -> Iterator[bytes]:
-    pending, size = [], 0
-    for text in _chunks(consultation, report):
-        pending.append(text)
-        size += len(text)
-        if size >= CHUNK:
-            yield "".join(pending).encode("utf-8")
-            pending, size = [], 0
-    yield "".join(pending).encode("utf-8")
+    return common.chunked(_chunks(consultation, report))
 
 
 def _chunks(consultation, report: data.Report) -> Iterator[str]:
@@ -168,7 +142,7 @@ def _chunks(consultation, report: data.Report) -> Iterator[str]:
         yield ",\n"
 
         yield '  "principles": ['
-        answers = _Groups(data.answer_rows(consultation, public, locale), lambda row: row.principle_id)
+        answers = common.Groups(data.answer_rows(consultation, public, locale), lambda row: row.principle_id)
         for i, principle in enumerate(report.principles):
             fields = {
                 "id": principle.id, "key": principle.key, "number": principle.number, "title": principle.title,
@@ -183,7 +157,7 @@ def _chunks(consultation, report: data.Report) -> Iterator[str]:
         yield "\n  ],\n" if report.principles else "],\n"
 
         yield '  "section_alternatives": ['
-        choices = _Groups(data.section_choice_rows(consultation, public, locale), lambda row: row.section_id)
+        choices = common.Groups(data.section_choice_rows(consultation, public, locale), lambda row: row.section_id)
         for i, outcome in enumerate(report.section_alternatives):
             fields = {"section_id": outcome.section_id, **_outcome(outcome)}
             yield ("\n" if i == 0 else ",\n") + "    {" + _dump(fields)[1:-1] + ', "choices": '
@@ -194,7 +168,7 @@ def _chunks(consultation, report: data.Report) -> Iterator[str]:
         yield "\n  ],\n" if report.section_alternatives else "],\n"
 
         yield '  "general_questions": ['
-        general = _Groups(data.general_answer_rows(consultation, public, locale), lambda row: row.question_id)
+        general = common.Groups(data.general_answer_rows(consultation, public, locale), lambda row: row.question_id)
         for i, question in enumerate(report.general_questions):
             fields = {"id": question.id, "position": question.position, "text": question.text}
             yield ("\n" if i == 0 else ",\n") + "    {" + _dump(fields)[1:-1] + ', "answers": '

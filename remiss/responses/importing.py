@@ -35,6 +35,7 @@ from sqlalchemy import insert, select, text as sql_text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from remiss.audit import entry_values
 from remiss.audit.models import AuditEntry
 from remiss.auth.models import User
 from remiss.consultations.models import (
@@ -906,8 +907,8 @@ def write_responses(consultation: Consultation, checked: ValidatedFile, actor: U
     for response in continued:
         db.session.expire(response)  # status and dates were changed by UPDATE
 
-    # One audit entry per respondent, with what audit.record() writes, but inserted as the answers
-    # are (append-only, so nothing but an INSERT): record() flushes on every call, one INSERT per
+    # One audit entry per respondent (audit.entry_values), inserted as the answers are (append-only,
+    # so nothing but an INSERT): record() flushes on every call, one INSERT per
     # respondent, and even record_many's ORM flush takes seconds for 10 000 respondents.
     document_id = consultation.version.document_id
     for chunk in _chunks(respondents):
@@ -915,18 +916,17 @@ def write_responses(consultation: Consultation, checked: ValidatedFile, actor: U
         for respondent_id in chunk:
             response_id, revision = written[respondent_id]
             first, last, count = respondents[respondent_id]
-            entries.append({
-                "at": now, "actor_id": actor_id, "action": "response.imported", "object_type": Response.__name__,
-                "object_id": response_id, "document_id": document_id, "consultation_id": consultation.id,
-                "summary": f"{checked.names[respondent_id]}: {filename}",
-                "before": {"status": ResponseStatus.draft.value, "revision": revision} if respondent_id in drafts else None,
-                "after": {"consultation_id": consultation.id, "respondent_id": respondent_id, "revision": revision,
-                          "status": ResponseStatus.submitted.value,
-                          "channel": ResponseChannel.bulk_import.value, "file": filename, "answers": count,
-                          "publish_name": bool(publish_name),
-                          "rows": [first, last], "continued_draft": respondent_id in drafts,
-                          "submitted_at": checked.received.get(respondent_id, now).isoformat()},
-            })
+            values = entry_values(
+                actor_id, "response.imported", Response.__name__, response_id, document_id=document_id,
+                consultation_id=consultation.id, summary=f"{checked.names[respondent_id]}: {filename}",
+                before={"status": ResponseStatus.draft.value, "revision": revision} if respondent_id in drafts else None,
+                after={"consultation_id": consultation.id, "respondent_id": respondent_id, "revision": revision,
+                       "status": ResponseStatus.submitted.value,
+                       "channel": ResponseChannel.bulk_import.value, "file": filename, "answers": count,
+                       "publish_name": bool(publish_name),
+                       "rows": [first, last], "continued_draft": respondent_id in drafts,
+                       "submitted_at": checked.received.get(respondent_id, now).isoformat()})
+            entries.append({**values, "at": now})
         _insert_many(AuditEntry.__table__, entries)
     return sum(count for _first, _last, count in respondents.values())
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import remiss
 from remiss.audit.labels import ACTIONS
 
-# record(actor, "area.verb", …), _audit(actor, "area.verb", …), entry(…), and action="area.verb" or
-# "action": "area.verb" in bulk inserts.
-_CALL = re.compile(r'\b(?:record|_audit|entry)\(\s*[\w.]+,\s*"([a-z_]+\.[a-z_]+)"')
-_KEYWORD = re.compile(r'\baction="([a-z_]+\.[a-z_]+)"|"action":\s*"([a-z_]+\.[a-z_]+)"')
+# record(actor, "area.verb", …), _audit(actor, "area.verb", …), entry(…), entry_values(…), and
+# action="area.verb" in bulk inserts.
+_CALL = re.compile(r'\b(?:record|_audit|entry|entry_values)\(\s*[\w.]+,\s*"([a-z_]+\.[a-z_]+)"')
+_KEYWORD = re.compile(r'\baction="([a-z_]+\.[a-z_]+)"')
 
 
 def recorded_actions() -> set[str]:
@@ -19,7 +19,7 @@ def recorded_actions() -> set[str]:
     for path in Path(remiss.__file__).parent.rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         actions.update(_CALL.findall(source))
-        actions.update(name for match in _KEYWORD.findall(source) for name in match if name)
+        actions.update(_KEYWORD.findall(source))
     return actions
 
 
