@@ -6,7 +6,7 @@ Each chart
 - never relies on colour alone: every bar and cell carries its label and its number as text,
   and the stance bars differ by pattern (stripes, cross-hatch, dots, dashed outline) as well;
 - uses colours from a colour-blind-safe palette with a dark outline (at least 3:1 against white);
-- is built from markupsafe-escaped text only (Markup.format escapes every argument), so a
+- is built from markupsafe-escaped text only (`_svg` escapes every argument), so a
   principle title or criterion text with "<script>" stays text.
 
 The page shows a table with the same numbers next to each chart (templates/consolidation/_charts.html).
@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import format_percent, gettext as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from remiss.consolidation.queries import UNANSWERED, ChoiceStatistics, Count, PrincipleStatistics
 
@@ -52,6 +52,12 @@ HEAT_STEPS = [
 ]
 
 
+def _svg(template: str, **values) -> Markup:
+    """`template` filled with every value escaped, as Markup.format does, but by str.format (C) rather
+    than string.Formatter (Python), which was most of a small report's time for its charts."""
+    return Markup(template.format_map({name: escape(value) for name, value in values.items()}))
+
+
 def _id(value: str) -> str:
     """An id made only of safe characters."""
     return re.sub(r"[^A-Za-z0-9_-]", "-", value)
@@ -67,11 +73,11 @@ def _shorten(text: str, length: int) -> str:
 
 
 def _open(chart_id: str, height: int, title: str, description: str, css_class: str) -> Markup:
-    return Markup(
+    return _svg(
         '<svg xmlns="http://www.w3.org/2000/svg" class="chart {css}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" '
         'role="img" aria-labelledby="{id}-title {id}-desc" font-family="{font}" font-size="14" fill="{text}">'
-        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
-    ).format(css=css_class, w=WIDTH, h=height, id=chart_id, font=FONT, text=TEXT, title=title, desc=description)
+        '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>',
+        css=css_class, w=WIDTH, h=height, id=chart_id, font=FONT, text=TEXT, title=title, desc=description)
 
 
 def _pattern(pattern_id: str, fill: str, kind: str, ink: str | None) -> Markup:
@@ -82,16 +88,16 @@ def _pattern(pattern_id: str, fill: str, kind: str, ink: str | None) -> Markup:
     }.get(kind)
     if lines is None:
         return Markup("")
-    return Markup(
+    return _svg(
         '<pattern id="{id}" patternUnits="userSpaceOnUse" width="8" height="8">'
-        '<rect width="8" height="8" fill="{fill}"/>' + lines + "</pattern>"
-    ).format(id=pattern_id, fill=fill, ink=ink)
+        '<rect width="8" height="8" fill="{fill}"/>' + lines + "</pattern>",
+        id=pattern_id, fill=fill, ink=ink)
 
 
 def _bar_fill(pattern_id: str, fill: str, kind: str) -> Markup:
     if kind in ("solid", "empty"):
         return Markup(fill)
-    return Markup("url(#{})").format(pattern_id)
+    return _svg("url(#{id})", id=pattern_id)
 
 
 def bar_chart_svg(counts: list[Count], total: int, title: str, chart_id: str, styles: list[tuple]) -> Markup:
@@ -113,18 +119,19 @@ def bar_chart_svg(counts: list[Count], total: int, title: str, chart_id: str, st
     for index, (count, (fill, kind, _ink)) in enumerate(zip(counts, styles)):
         top = 4 + index * row
         width = round(bar_space * count.count / total) if total else 0
-        parts.append(Markup('<text x="0" y="{y}">{label}</text>').format(y=top + 13, label=count.label))
+        parts.append(_svg('<text x="0" y="{y}">{label}</text>', y=top + 13, label=count.label))
         # The track shows where 100 % would end, so that an empty bar still reads as a bar.
-        parts.append(Markup('<rect x="0.5" y="{y}" width="{w}" height="18" fill="none" stroke="#c9d1da"/>').format(
-            y=top + 19.5, w=bar_space))
+        parts.append(_svg('<rect x="0.5" y="{y}" width="{w}" height="18" fill="none" stroke="#c9d1da"/>',
+                          y=top + 19.5, w=bar_space))
         if width > 0:
             dashed = Markup(' stroke-dasharray="4 2"') if kind == "empty" else Markup("")
-            parts.append(Markup(
-                '<rect x="0.5" y="{y}" width="{w}" height="18" fill="{fill}" stroke="{outline}"{dashed}/>'
-            ).format(y=top + 19.5, w=max(width - 1, 1), fill=_bar_fill(f"{chart_id}-p{index}", fill, kind),
-                     outline=OUTLINE, dashed=dashed))
-        parts.append(Markup('<text x="{x}" y="{y}">{count} ({share})</text>').format(
-            x=bar_space + 8, y=top + 33, count=count.count, share=_share(count.count, total)))
+            parts.append(_svg(
+                '<rect x="0.5" y="{y}" width="{w}" height="18" fill="{fill}" stroke="{outline}"{dashed}/>',
+                y=top + 19.5, w=max(width - 1, 1), fill=_bar_fill(f"{chart_id}-p{index}", fill, kind),
+                outline=OUTLINE, dashed=dashed))
+        parts.append(_svg(
+            '<text x="{x}" y="{y}">{count} ({share})</text>', x=bar_space + 8, y=top + 33, count=count.count,
+            share=_share(count.count, total)))
     parts.append(Markup("</g></svg>"))
     return Markup("").join(parts)
 
@@ -186,19 +193,21 @@ def criteria_heatmap_svg(stats: PrincipleStatistics, id_prefix: str | None = Non
     )
     parts = [_open(chart_id, height, title, description, "heatmap"), Markup('<g aria-hidden="true">')]
     for index, column in enumerate(columns):
-        parts.append(Markup('<text x="{x}" y="15" text-anchor="middle" font-weight="700">{label}</text>').format(
+        parts.append(_svg(
+            '<text x="{x}" y="15" text-anchor="middle" font-weight="700">{label}</text>',
             x=round(cell_width * index + cell_width / 2, 1), label=column_label(column)))
     for position, criterion in enumerate(stats.criteria):
         top = header + position * row
-        parts.append(Markup('<text x="0" y="{y}">{label}<title>{full}</title></text>').format(
-            y=top + 14, label=_shorten(f"{criterion.position}. {criterion.text}", 46), full=criterion.text))
+        parts.append(_svg(
+            '<text x="0" y="{y}">{label}<title>{full}</title></text>', y=top + 14,
+            label=_shorten(f"{criterion.position}. {criterion.text}", 46), full=criterion.text))
         for index, count in enumerate(criterion.counts):
             fill, ink = _heat(count.count, criterion.total)
             x = cell_width * index
-            parts.append(Markup(
+            parts.append(_svg(
                 '<rect x="{x}" y="{y}" width="{w}" height="28" fill="{fill}" stroke="#6b7780"/>'
-                '<text x="{cx}" y="{ty}" text-anchor="middle" font-weight="700" fill="{ink}">{count}</text>'
-            ).format(x=round(x + 1, 1), y=top + 20, w=round(cell_width - 2, 1), fill=fill,
-                     cx=round(x + cell_width / 2, 1), ty=top + 39, ink=ink, count=count.count))
+                '<text x="{cx}" y="{ty}" text-anchor="middle" font-weight="700" fill="{ink}">{count}</text>',
+                x=round(x + 1, 1), y=top + 20, w=round(cell_width - 2, 1), fill=fill,
+                cx=round(x + cell_width / 2, 1), ty=top + 39, ink=ink, count=count.count))
     parts.append(Markup("</g></svg>"))
     return Markup("").join(parts)

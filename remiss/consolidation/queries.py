@@ -391,7 +391,9 @@ def _choice_statistics(key: str, heading: str, alternatives: list[Alternative], 
                             responses=responses, alternatives=entries)
 
 
-def statistics(consultation: Consultation, *, preferences: bool = True) -> ConsultationStatistics:
+def statistics(consultation: Consultation, *, preferences: bool = True, principles: list[PrincipleText] | None = None,
+               sections: list[Section] | None = None, criteria: list | None = None,
+               questions: list | None = None) -> ConsultationStatistics:
     """The figures of a consultation's submitted answers, for the consolidation pages and the report.
 
     Per principle: stance counts (with the not answered), per criterion the rating counts (with the
@@ -402,10 +404,13 @@ def statistics(consultation: Consultation, *, preferences: bool = True) -> Consu
 
     A fixed number of statements (at most twelve) whatever the number of respondents. Labels are
     in the current language. Callable by anyone who may read the consolidation or the report.
+    The principles (with their alternatives), sections, criteria and general questions are read
+    unless the caller has them already (the report does).
     """
-    principles = principle_texts(consultation)
-    sections = sections_with_alternatives(consultation)
-    criteria = list(consultation.criteria)
+    principles = principle_texts(consultation) if principles is None else principles
+    sections = sections_with_alternatives(consultation) if sections is None else sections
+    criteria = list(consultation.criteria) if criteria is None else criteria
+    questions = consultation.general_questions if questions is None else questions
     scale = RATINGS[consultation.criteria_scale]
     responses = submitted_count(consultation)
 
@@ -487,7 +492,7 @@ def statistics(consultation: Consultation, *, preferences: bool = True) -> Consu
         for section in sections
     ]
     general_statistics = []
-    for question in consultation.general_questions:
+    for question in questions:
         part = general.get(question.id, Progress())
         general_statistics.append(GeneralQuestionStatistics(question.id, question.position, question.text,
                                                             part.needed, part))

@@ -87,9 +87,8 @@ def _respondent_lines(consultation, report: data.Report, marker: str) -> Iterato
         values[where[_("Synpunkter")]] = text
         return values
 
-    for respondent in data.respondent_rows(consultation, report.public, report.locale):
-        if respondent.declined:
-            yield line(respondent, _("Avstår från att yttra sig"), respondent.declined_reason)
+    for respondent in data.respondent_rows(consultation, report.public, report.locale, declined=True):
+        yield line(respondent, _("Avstår från att yttra sig"), respondent.declined_reason)
     for dissent in report.dissents:
         yield line(dissent.respondent, common.dissent_heading(dissent), dissent.text)
 

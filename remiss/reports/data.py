@@ -26,6 +26,7 @@ contains an e-mail address or the name of the person who submitted.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +34,7 @@ from typing import NamedTuple
 
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import String, and_, exists, func, null, select, text as sql_text, type_coerce
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from remiss.auth.models import User
 from remiss.consolidation.models import (
@@ -45,7 +46,7 @@ from remiss.consolidation.models import (
     DispositionTarget,
     PrincipleSummary,
 )
-from remiss.consolidation.queries import said
+from remiss.consolidation.queries import said, sections_with_alternatives
 from remiss.consolidation import redaction
 from remiss.consultations.models import (
     AlternativeChoice,
@@ -230,8 +231,18 @@ class Figures:
     comments: int
     proposed_wordings: int
     answered: int
-    stance_svg: str = ""  # inline SVG from remiss.consolidation.charts (our own markup, not user text)
-    criteria_svg: str = ""
+    # The consolidation's statistics of the principle, drawn as charts only when a format shows them
+    # (HTML and PDF): drawing them was a third of a small JSON or XLSX report's time.
+    statistics: object = field(default=None, repr=False, compare=False)
+
+    @functools.cached_property
+    def stance_svg(self) -> str:
+        """Inline SVG from remiss.consolidation.charts (our own markup, not user text)."""
+        return figures.stance_svg(self.statistics)
+
+    @functools.cached_property
+    def criteria_svg(self) -> str:
+        return figures.criteria_svg(self.statistics)
 
 
 @dataclass(frozen=True)
@@ -308,15 +319,16 @@ class Report:
     criteria_scale: str
     ratings: list[tuple[str, str]]
     asks: dict[str, bool]
+    # Empty and None in a table-only report (build_report).
     networks: list[NetworkCount]
-    asked: int
-    answered_count: int
+    asked: int | None
+    answered_count: int | None
     principles: list[PrincipleReport]
     section_alternatives: list[AlternativesReport]
     general_questions: list[GeneralQuestionReport]
     respondents: list[RespondentInfo] = field(default_factory=list)
     appendix: list[AppendixRow] = field(default_factory=list)
-    declined_count: int = 0
+    declined_count: int | None = 0
     dissents: list[DissentInfo] = field(default_factory=list)  # filled in the outline too: they are few
 
     @property
@@ -359,38 +371,54 @@ class Report:
 
 
 def build_report(consultation: Consultation, *, public: bool, locale: str = "sv", answers: bool = True,
-                 final: bool | None = None, number: int | None = None, with_figures: bool = True) -> Report:
+                 final: bool | None = None, number: int | None = None, table_only: bool = False) -> Report:
     """Everything the report says, in `locale` ("sv" or "en").
 
     `answers=False` leaves out the per-respondent lists (respondents, answers, general answers,
     choices, appendix): the streaming formats read those from the row iterators instead.
     `final` overrides whether the report is still a draft (freezing renders the final report);
-    `number` is the frozen report's number, if it is one. `with_figures=False` leaves out the
-    figures (counts and charts: statements over every answer) for a format that shows none (CSV).
+    `number` is the frozen report's number, if it is one. `table_only=True` builds only what the
+    flat answer table (CSV) shows – the heading, the criteria and the dissents – and leaves the
+    principles and networks empty and the counts None: the CSV has no document outline, figures or
+    counts, and their statements were most of a small CSV's time.
     """
     with force_locale(babel_locale(locale)):
         return _build(consultation, public=public, locale=locale, answers=answers,
                       final=states.report_is_final(consultation) if final is None else final, number=number,
-                      with_figures=with_figures)
+                      table_only=table_only)
 
 
-def _build(consultation, *, public, locale, answers, final, number, with_figures=True) -> Report:
+def _build(consultation, *, public, locale, answers, final, number, table_only=False) -> Report:
     version = db.session.execute(
         select(DocumentVersion).where(DocumentVersion.id == consultation.version_id)
-        .options(selectinload(DocumentVersion.document))
+        .options(joinedload(DocumentVersion.document))
     ).scalar_one()
     criteria = _criteria(consultation)
+    report = Report(
+        consultation_id=consultation.id, title=consultation.title, reference_number=consultation.reference_number,
+        document_key=version.document.key, document_title=version.title, version_number=version.number,
+        version_owner=version.owner, purpose=consultation.purpose, opens_at=consultation.opens_at,
+        deadline=consultation.deadline, closed_at=consultation.closed_at, status=consultation.status.value,
+        status_label=label(consultation.status), public=public, draft=not final, locale=locale,
+        generated_at=utcnow(), number=number, criteria=[(c.id, c.text) for c in criteria],
+        criteria_scale=consultation.criteria_scale.value,
+        ratings=[(value, str(text)) for value, text in RATINGS[consultation.criteria_scale]],
+        asks={"stance": consultation.ask_stance, "comment": consultation.ask_comment,
+              "proposed_wording": consultation.ask_proposed_wording,
+              "alternatives": consultation.ask_alternatives},
+        networks=[], asked=None, answered_count=None, declined_count=None,
+        principles=[], section_alternatives=[], general_questions=[],
+    )
+    report.dissents = list(_dissent_rows(consultation, public))
+    if table_only:
+        return report
+
     principles = list(db.session.execute(
         select(PrincipleText).where(PrincipleText.version_id == consultation.version_id)
-        .options(selectinload(PrincipleText.alternatives), selectinload(PrincipleText.principle))
+        .options(selectinload(PrincipleText.alternatives), joinedload(PrincipleText.principle))
         .order_by(PrincipleText.position)
     ).scalars())
-    sections = []
-    if consultation.ask_alternatives:
-        sections = [s for s in db.session.execute(
-            select(Section).where(Section.version_id == consultation.version_id)
-            .options(selectinload(Section.alternatives)).order_by(Section.position)
-        ).scalars() if s.alternatives]
+    sections = sections_with_alternatives(consultation)
     summaries = dict(db.session.execute(
         select(PrincipleSummary.principle_text_id, PrincipleSummary.text)
         .where(PrincipleSummary.consultation_id == consultation.id)
@@ -400,7 +428,7 @@ def _build(consultation, *, public, locale, answers, final, number, with_figures
         .order_by(GeneralQuestion.position)
     ).scalars())
     groups = {} if public else _groups(consultation)
-    networks, asked, answered_count, declined_count = _network_counts(consultation)
+    report.networks, report.asked, report.answered_count, report.declined_count = _network_counts(consultation)
 
     principle_reports = []
     for text in principles:
@@ -421,25 +449,11 @@ def _build(consultation, *, public, locale, answers, final, number, with_figures
         for s in sections}
     question_reports = [GeneralQuestionReport(q.id, q.position, q.text) for q in questions]
 
-    report = Report(
-        consultation_id=consultation.id, title=consultation.title, reference_number=consultation.reference_number,
-        document_key=version.document.key, document_title=version.title, version_number=version.number,
-        version_owner=version.owner, purpose=consultation.purpose, opens_at=consultation.opens_at,
-        deadline=consultation.deadline, closed_at=consultation.closed_at, status=consultation.status.value,
-        status_label=label(consultation.status), public=public, draft=not final, locale=locale,
-        generated_at=utcnow(), number=number, criteria=[(c.id, c.text) for c in criteria],
-        criteria_scale=consultation.criteria_scale.value,
-        ratings=[(value, str(text)) for value, text in RATINGS[consultation.criteria_scale]],
-        asks={"stance": consultation.ask_stance, "comment": consultation.ask_comment,
-              "proposed_wording": consultation.ask_proposed_wording,
-              "alternatives": consultation.ask_alternatives},
-        networks=networks, asked=asked, answered_count=answered_count, declined_count=declined_count,
-        principles=principle_reports, section_alternatives=list(section_reports.values()),
-        general_questions=question_reports,
-    )
-    if with_figures:
-        figures.fill(consultation, principle_reports, section_reports)
-    report.dissents = list(_dissent_rows(consultation, public))
+    report.principles = principle_reports
+    report.section_alternatives = list(section_reports.values())
+    report.general_questions = question_reports
+    figures.fill(consultation, principle_reports, section_reports,
+                 principles=principles, sections=sections, criteria=criteria, questions=questions)
     if not answers:
         return report
 
@@ -506,9 +520,24 @@ def _network_counts(consultation: Consultation) -> tuple[list[NetworkCount], int
 # --- the statements -------------------------------------------------------------------------
 
 
-def _submitted():
-    """The current answer of each respondent: its submitted revision (a reopened one is superseded)."""
-    return aliased(Response, name="current_response")
+# The aliases every statement joins, made once per process: an alias adapts each column the first
+# time it is read (and memoizes it), which was a third of a small report's time when every report
+# made its own (benchmarks/reports.py).
+# The current answer of each respondent: its submitted revision (a reopened one is superseded).
+_CURRENT = aliased(Response, name="current_response")
+_INDIVIDUAL = aliased(User, name="individual")
+_SUBMITTER = aliased(User, name="submitter")
+_REGISTRAR = aliased(User, name="registrar")
+_SIGNER = aliased(User, name="signer")
+_DISSENT_AUTHOR = aliased(User, name="dissent_author")
+_ON_COMMENT = aliased(Disposition, name="comment_disposition")
+_ON_WORDING = aliased(Disposition, name="wording_disposition")
+
+
+@functools.cache
+def _criterion_alias(i: int):
+    """The i:th criterion's answer, a join of its own per criterion."""
+    return aliased(CriterionAnswer, name=f"criterion_{i}")
 
 
 def _pseudonyms(consultation: Consultation):
@@ -556,11 +585,11 @@ class _RespondentColumns:
     def __init__(self, consultation: Consultation, public: bool, with_networks: bool = False):
         self.consultation = consultation
         self.public = public
-        self.current = _submitted()
-        self.individual = aliased(User, name="individual")
-        self.submitter = aliased(User, name="submitter")
-        self.registrar = aliased(User, name="registrar")
-        self.signer = aliased(User, name="signer")
+        self.current = _CURRENT
+        self.individual = _INDIVIDUAL
+        self.submitter = _SUBMITTER
+        self.registrar = _REGISTRAR
+        self.signer = _SIGNER
         self.pseudonym = _pseudonyms(consultation)
         self.organisation_pseudonym = _organisation_pseudonyms(consultation) if public else None
         self.network_names, self.network_columns = _network_columns(consultation) if with_networks else ([], [])
@@ -653,17 +682,26 @@ def _person(name: str | None, email: str | None) -> str:
 def _stream(statement):
     """The rows through Core, as tuples read by position: the ORM's handling of each row cost as much
     as the row's own work. YIELD_PER rows per round trip (a server-side cursor on PostgreSQL)."""
-    result = db.session.connection().execute(statement.execution_options(yield_per=YIELD_PER))
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        result = connection.execute(statement.execution_options(yield_per=YIELD_PER))
+    else:
+        # Planned with the joins in the order they are written – the respondent, its current answer,
+        # then what hangs off them – instead of the planner trying every order of some twenty
+        # relations: planning 3–6 ms -> 1–2 ms, the same plans at size. Only for this statement
+        # (DECLARE plans it; the setting is put back right after), not for the figures' aggregates.
+        # work_mem: room to sort the answer rows (a row per respondent × principle, with its texts)
+        # in memory; 64 000 of them spilled to disk with the default 4 MB (SET LOCAL: this transaction).
+        previous = connection.execute(_WRITTEN_ORDER).scalar_one()
+        result = connection.execute(statement.execution_options(yield_per=YIELD_PER))
+        connection.execute(_JOIN_ORDER, {"value": previous})
     for rows in result.partitions():
         yield from rows
 
 
-def _sort_in_memory() -> None:
-    """PostgreSQL: room to sort the answer rows (a row per respondent × principle, with its texts) in
-    memory – 64 000 of them spilled to disk with the default 4 MB, which cost a tenth of the
-    statement's time. SET LOCAL: until the transaction ends; a larger sort still spills."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(sql_text("SET LOCAL work_mem = '32MB'"))
+_WRITTEN_ORDER = sql_text("SELECT current_setting('join_collapse_limit'), set_config('join_collapse_limit', '1', true),"
+                          " set_config('work_mem', '32MB', true)")
+_JOIN_ORDER = sql_text("SELECT set_config('join_collapse_limit', :value, true)")
 
 
 def _as_text(column):
@@ -713,11 +751,12 @@ def _disposition(text: str, kind: str | None, reason, labels: _Labels | None = N
 # Each public iterator forces the locale itself: a streaming response runs it after the view returned.
 
 def respondent_rows(consultation: Consultation, public: bool, locale: str = "sv", *, limit: int | None = None,
-                    offset: int = 0) -> Iterator[RespondentInfo]:
+                    offset: int = 0, declined: bool = False) -> Iterator[RespondentInfo]:
     """Every respondent asked, in report order, with its current answer's submission (streamed).
-    `limit` and `offset`: one page of them (the report read inside the app)."""
+    `limit` and `offset`: one page of them (the report read inside the app). `declined`: only those
+    who declined to answer, without their networks (the CSV's lines for them)."""
     with force_locale(babel_locale(locale)):
-        yield from _respondent_rows(consultation, public, limit=limit, offset=offset)
+        yield from _respondent_rows(consultation, public, limit=limit, offset=offset, declined=declined)
 
 
 def _page(statement, limit: int | None, offset: int):
@@ -725,9 +764,11 @@ def _page(statement, limit: int | None, offset: int):
     return statement if limit is None else statement.limit(limit).offset(offset)
 
 
-def _respondent_rows(consultation, public, *, limit=None, offset=0):
-    names = _RespondentColumns(consultation, public, with_networks=True)
+def _respondent_rows(consultation, public, *, limit=None, offset=0, declined=False):
+    names = _RespondentColumns(consultation, public, with_networks=not declined)
     statement = names.joins(select(*names.columns()).select_from(Respondent), only_answered=False)
+    if declined:
+        statement = statement.where(Respondent.declined_at.is_not(None), names.current.id.is_(None))
     for row in _stream(_page(statement.order_by(*names.order()), limit, offset)):
         yield names.info(row)
 
@@ -745,9 +786,8 @@ def _answer_rows(consultation, public, *, principle_id=None, limit=None, offset=
     criteria = _criteria(consultation)
     ratings = {value: str(text) for value, text in RATINGS[consultation.criteria_scale]}
     current = names.current
-    on_comment = aliased(Disposition, name="comment_disposition")
-    on_wording = aliased(Disposition, name="wording_disposition")
-    criterion_aliases = [aliased(CriterionAnswer, name=f"criterion_{i}") for i in range(len(criteria))]
+    on_comment, on_wording = _ON_COMMENT, _ON_WORDING
+    criterion_aliases = [_criterion_alias(i) for i in range(len(criteria))]
     columns = names.columns() + [  # read by position in the loop below
         PrincipleText.id.label("p_id"), Principle.key.label("p_key"), PrincipleText.number.label("p_number"),
         PrincipleText.title.label("p_title"),
@@ -797,7 +837,6 @@ def _answer_rows(consultation, public, *, principle_id=None, limit=None, offset=
 
     indexes = range(len(criteria))
     start = names.width
-    _sort_in_memory()
     for row in _stream(statement):
         (p_id, p_key, p_number, p_title, answer_id, stance, comment, wording, comment_kind, comment_reason,
          wording_kind, wording_reason, alternative_id, alternative_label, alternative_reason) = row[start:start + 15]
@@ -931,7 +970,7 @@ def dissent_rows(consultation: Consultation, public: bool, locale: str = "sv") -
 
 def _dissent_rows(consultation, public):
     names = _RespondentColumns(consultation, public)
-    author = aliased(User, name="dissent_author")
+    author = _DISSENT_AUTHOR
     statement = names.joins(
         select(*names.columns(), Dissent.text.label("d_text"), Dissent.created_at.label("d_created_at"),
                author.name.label("d_author")).select_from(Respondent),

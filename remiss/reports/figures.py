@@ -10,11 +10,12 @@ from remiss.consolidation import queries as consolidation_queries
 ID_PREFIX = "report"
 
 
-def fill(consultation, principle_reports, section_reports) -> None:
-    """Put each principle's figures and charts, and every alternative's count, into the report."""
+def fill(consultation, principle_reports, section_reports, **loaded) -> None:
+    """Put each principle's figures and charts, and every alternative's count, into the report.
+    `loaded`: what the report has read already (statistics() takes principles, sections, criteria, questions)."""
     from remiss.reports.data import Figures
 
-    statistics = consolidation_queries.statistics(consultation, preferences=False)
+    statistics = consolidation_queries.statistics(consultation, preferences=False, **loaded)
     for principle in principle_reports:
         found = statistics.principle(principle.id)
         if found is None:
@@ -25,14 +26,21 @@ def fill(consultation, principle_reports, section_reports) -> None:
             comments=found.comments,
             proposed_wordings=found.proposed_wordings,
             answered=found.responses,
-            stance_svg=str(charts.stance_bar_svg(found, ID_PREFIX)),
-            criteria_svg=str(charts.criteria_heatmap_svg(found, ID_PREFIX)),
+            statistics=found,
         )
         if principle.alternatives is not None and found.choice is not None:
             _copy_counts(principle.alternatives, found.choice)
     for choice in statistics.sections:
         if choice.section_id in section_reports:
             _copy_counts(section_reports[choice.section_id], choice)
+
+
+def stance_svg(statistics) -> str:
+    return str(charts.stance_bar_svg(statistics, ID_PREFIX))
+
+
+def criteria_svg(statistics) -> str:
+    return str(charts.criteria_heatmap_svg(statistics, ID_PREFIX))
 
 
 def _copy_counts(outcome, choice) -> None:

@@ -20,9 +20,9 @@ def _report(consultation, format: str, public: bool, locale: str, final: bool | 
             answers: bool):
     if format not in data.FORMATS:
         raise UnknownFormat(format)
-    # The CSV is the answer table alone: it needs no per-principle figures.
+    # The CSV is the answer table alone: no outline of the document, no figures, no counts.
     return data.build_report(consultation, public=public, locale=locale, answers=answers, final=final, number=number,
-                             with_figures=format != "csv")
+                             table_only=format == "csv")
 
 
 def render(consultation, format: str, *, public: bool, locale: str = "sv", final: bool | None = None,
