@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from remiss.decisions.operations import today_in_stockholm
 from remiss.audit.models import AuditEntry
 from remiss.consultations.models import Consultation, ConsultationStatus
 from remiss.decisions import operations
@@ -17,7 +18,7 @@ from tests.conftest import post_form
 from tests.consolidation.conftest import page_of
 from tests.decisions.conftest import NOT_ACCEPTED_REASONS, latest_proposal_id, status_of
 
-TODAY = date.today().isoformat()
+TODAY = today_in_stockholm().isoformat()  # the app judges dates on the Stockholm clock
 
 
 def propose(client, w, number=2, **data):
@@ -212,7 +213,7 @@ def test_illegal_and_invalid_steps_are_refused_with_a_message(app, client, auth,
         db.session.rollback()
     assert propose(client, w).status_code == 303
     proposal_id = latest_proposal_id(app)
-    future = decide(client, proposal_id, "approved", decided_on=(date.today() + timedelta(days=2)).isoformat())
+    future = decide(client, proposal_id, "approved", decided_on=(today_in_stockholm() + timedelta(days=2)).isoformat())
     assert future.status_code == 422 and "kan inte ligga i framtiden" in page_of(future)
     no_minutes = decide(client, proposal_id, "approved", minutes_reference=" ")
     assert no_minutes.status_code == 422 and "Ange protokollet" in page_of(no_minutes)

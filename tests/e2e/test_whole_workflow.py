@@ -30,13 +30,14 @@ import io
 import json
 import re
 import zipfile
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 
+from remiss.decisions.operations import today_in_stockholm
 from remiss.consultations.models import Respondent, Response, ResponseStatus
 from remiss.documents.models import DocumentVersion, VersionStatus
 from remiss.extensions import db
@@ -225,7 +226,7 @@ def _mail_to(app, email: str, marker: str) -> str:
 
 def test_the_whole_workflow_in_a_browser(app, runner, walk):
     w = walk
-    today = date.today()
+    today = today_in_stockholm()
 
     # 1. The administrator ---------------------------------------------------------------------------
     result = runner.invoke(args=["users", "create", ADMIN[1], "--name", ADMIN[0], "--role", "administrator",
