@@ -582,14 +582,11 @@ def _network_columns(consultation: Consultation):
 class _RespondentColumns:
     """The columns that name a respondent and its current answer, shared by every statement."""
 
+    current, individual, submitter, registrar, signer = _CURRENT, _INDIVIDUAL, _SUBMITTER, _REGISTRAR, _SIGNER
+
     def __init__(self, consultation: Consultation, public: bool, with_networks: bool = False):
         self.consultation = consultation
         self.public = public
-        self.current = _CURRENT
-        self.individual = _INDIVIDUAL
-        self.submitter = _SUBMITTER
-        self.registrar = _REGISTRAR
-        self.signer = _SIGNER
         self.pseudonym = _pseudonyms(consultation)
         self.organisation_pseudonym = _organisation_pseudonyms(consultation) if public else None
         self.network_names, self.network_columns = _network_columns(consultation) if with_networks else ([], [])
@@ -683,9 +680,8 @@ def _stream(statement):
     """The rows through Core, as tuples read by position: the ORM's handling of each row cost as much
     as the row's own work. YIELD_PER rows per round trip (a server-side cursor on PostgreSQL)."""
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        result = connection.execute(statement.execution_options(yield_per=YIELD_PER))
-    else:
+    postgresql = connection.dialect.name == "postgresql"
+    if postgresql:
         # Planned with the joins in the order they are written – the respondent, its current answer,
         # then what hangs off them – instead of the planner trying every order of some twenty
         # relations: planning 3–6 ms -> 1–2 ms, the same plans at size. Only for this statement
@@ -693,7 +689,8 @@ def _stream(statement):
         # work_mem: room to sort the answer rows (a row per respondent × principle, with its texts)
         # in memory; 64 000 of them spilled to disk with the default 4 MB (SET LOCAL: this transaction).
         previous = connection.execute(_WRITTEN_ORDER).scalar_one()
-        result = connection.execute(statement.execution_options(yield_per=YIELD_PER))
+    result = connection.execute(statement.execution_options(yield_per=YIELD_PER))
+    if postgresql:
         connection.execute(_JOIN_ORDER, {"value": previous})
     for rows in result.partitions():
         yield from rows

@@ -2,11 +2,10 @@
 members comment → approved / returned / rejected; illegal steps refused with a message."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from remiss.decisions.operations import today_in_stockholm
 from remiss.audit.models import AuditEntry
 from remiss.consultations.models import Consultation, ConsultationStatus
 from remiss.decisions import operations
@@ -18,7 +17,7 @@ from tests.conftest import post_form
 from tests.consolidation.conftest import page_of
 from tests.decisions.conftest import NOT_ACCEPTED_REASONS, latest_proposal_id, status_of
 
-TODAY = today_in_stockholm().isoformat()  # the app judges dates on the Stockholm clock
+TODAY = operations.today_in_stockholm().isoformat()  # the app judges dates on the Stockholm clock
 
 
 def propose(client, w, number=2, **data):
@@ -213,7 +212,8 @@ def test_illegal_and_invalid_steps_are_refused_with_a_message(app, client, auth,
         db.session.rollback()
     assert propose(client, w).status_code == 303
     proposal_id = latest_proposal_id(app)
-    future = decide(client, proposal_id, "approved", decided_on=(today_in_stockholm() + timedelta(days=2)).isoformat())
+    in_two_days = operations.today_in_stockholm() + timedelta(days=2)
+    future = decide(client, proposal_id, "approved", decided_on=in_two_days.isoformat())
     assert future.status_code == 422 and "kan inte ligga i framtiden" in page_of(future)
     no_minutes = decide(client, proposal_id, "approved", minutes_reference=" ")
     assert no_minutes.status_code == 422 and "Ange protokollet" in page_of(no_minutes)

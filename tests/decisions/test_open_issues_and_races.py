@@ -2,12 +2,9 @@
 arrives twice at once."""
 from __future__ import annotations
 
-
-
 import pytest
 from sqlalchemy import select
 
-from remiss.decisions.operations import today_in_stockholm
 from remiss.auth.models import User
 from remiss.consolidation import operations as consolidation
 from remiss.consolidation.models import DispositionTarget
@@ -81,7 +78,7 @@ def test_the_open_issues_take_the_same_statements_however_many(app, deciding):
 def test_a_second_decision_at_the_same_time_is_refused(app, deciding):
     w = deciding
     proposal_id = _propose(app, w)
-    args = (today_in_stockholm(), "Styrgruppen", "Protokoll 1", "§ 1", "Stig", "")
+    args = (operations.today_in_stockholm(), "Styrgruppen", "Protokoll 1", "§ 1", "Stig", "")
     with app.app_context():
         stale = db.session.get(Proposal, proposal_id)
         assert operations.is_open(stale)  # loaded before the other decision lands

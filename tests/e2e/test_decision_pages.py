@@ -1,11 +1,8 @@
 """The decision pages in a real browser: the decision page (version, diff, report, open issues,
 comments, decision form), the confirmation of a decision and the recorded decision pass the shared
 page checks (axe WCAG 2.1 A/AA at 1280 and 320 px, no sideways scrolling)."""
-
-
 import pytest
 
-from remiss.decisions.operations import today_in_stockholm
 from remiss.auth.models import User
 from remiss.consultations.models import Consultation
 from remiss.decisions import operations
@@ -38,7 +35,7 @@ def test_decision_page_passes_the_checks(app, page, live_server, deciding):
 
     # The decision form leads to a confirmation, then to the recorded decision.
     page.check("input[name=outcome][value=approved]")
-    page.fill("#decided_on", today_in_stockholm().isoformat())
+    page.fill("#decided_on", operations.today_in_stockholm().isoformat())
     page.fill("#minutes_reference", "Protokoll 2026-11-20")
     page.fill("#paragraph", "§ 7")
     page.fill("#present", "Stig Styrgrupp\nSara Styrgrupp")

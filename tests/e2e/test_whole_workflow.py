@@ -37,8 +37,8 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from remiss.decisions.operations import today_in_stockholm
 from remiss.consultations.models import Respondent, Response, ResponseStatus
+from remiss.decisions.operations import today_in_stockholm
 from remiss.documents.models import DocumentVersion, VersionStatus
 from remiss.extensions import db
 from remiss.mail import OutboxMail
