@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from flask_babel import force_locale, gettext as _
+from flask_babel import force_locale, gettext as _, lazy_gettext as _l
 from sqlalchemy import String, and_, exists, func, null, select, text as sql_text, type_coerce
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
@@ -646,12 +646,12 @@ class _RespondentColumns:
         organisation_kind = organisation_kind or ""
         signed_by = signed_by or ""
         if organisation is not None and organisation_pseudonym is not None:
-            name, kind = _("Remissinstans %(number)s", number=organisation_pseudonym), "organisation"
+            name, kind = self.labels.numbered(_ORGANISATION_PSEUDONYM, organisation_pseudonym), "organisation"
             organisation_kind = signed_by = ""  # the kind or the signatory's name could give the organisation away
         elif organisation is not None:
             name, kind = organisation, "organisation"
         elif pseudonym is not None:
-            name, kind = _("Patientföreträdare %(number)s", number=pseudonym), "individual"
+            name, kind = self.labels.numbered(_INDIVIDUAL_PSEUDONYM, pseudonym), "individual"
         else:
             name, kind = person or "", "individual"
         networks = ()
@@ -697,8 +697,13 @@ def _stream(statement):
 
 
 _WRITTEN_ORDER = sql_text("SELECT current_setting('join_collapse_limit'), set_config('join_collapse_limit', '1', true),"
-                          " set_config('work_mem', '32MB', true)")
+                          " set_config('work_mem', '32MB', true), set_config('cursor_tuple_fraction', '1', true)")
 _JOIN_ORDER = sql_text("SELECT set_config('join_collapse_limit', :value, true)")
+
+
+# The names of respondents who may not be named in the report (_RespondentColumns.info).
+_ORGANISATION_PSEUDONYM = _l("Remissinstans %(number)s")
+_INDIVIDUAL_PSEUDONYM = _l("Patientföreträdare %(number)s")
 
 
 def _as_text(column):
@@ -722,6 +727,14 @@ class _Labels(dict):
         if text is None:
             text = self[key] = label(enum_class(value))
         return text
+
+    def numbered(self, text, number: int) -> str:
+        """A lazily translated "… %(number)s" text with its number: translated once per iterator."""
+        key = ("numbered", id(text))
+        template = self.get(key)
+        if template is None:
+            template = self[key] = str(text)
+        return template % {"number": number}
 
     def kind(self, kind: str, organisation_kind: str) -> str:
         """What kind of respondent, in words: "Enskild person", or the organisation's kind."""

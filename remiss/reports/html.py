@@ -72,11 +72,10 @@ class Spool:
         self.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, mode="w+", encoding="utf-8")
         self.written = False
 
-    def write(self, html: str) -> str:
+    def write(self, html: str) -> None:
         if html:
             self.file.write(html)
             self.written = True
-        return ""
 
     def __bool__(self) -> bool:
         return self.written

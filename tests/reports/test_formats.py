@@ -261,3 +261,23 @@ def test_late_and_missing_respondents(app, world):
 
 def test_docx_text_helper_reads_tables(app, world):
     assert "NU svar.pdf" in docx_text(render(app, world, "docx"))
+
+
+@pytest.mark.parametrize("format", ["html", "docx"])
+def test_criterion_comment_is_numbered_by_its_criterion(app, world, format):
+    """A comment on the third criterion alone says "kriterium 3", not the first comment's number 1."""
+    from sqlalchemy import select
+
+    from remiss.consultations.models import CriterionAnswer, PrincipleAnswer
+
+    with app.app_context():
+        answer = db.session.execute(select(PrincipleAnswer).where(PrincipleAnswer.principle_text_id == world.principles[1])
+                                    ).scalar_one()
+        third = sorted(answer.criterion_answers, key=lambda c: c.criterion.position)[2]
+        third.comment = "Specifik nog för oss."
+        db.session.commit()
+        criterion = third.criterion.text
+    text = flat(text_of(format, render(app, world, format)))
+    assert f"Kommentar till kriterium 3 ({criterion})" in text
+    assert "Kommentar till kriterium 1" not in text
+    assert "Specifik nog för oss." in text
