@@ -259,9 +259,10 @@ def sections_with_alternatives(consultation: Consultation) -> list[Section]:
     ).scalars() if s.alternatives]
 
 
-def _stance_counts(counted: dict, responses: int) -> list[Count]:
-    counts = [Count(s.value, label(s), counted.get(s, 0), responses) for s in Stance]
-    counts.append(Count(UNANSWERED, _unanswered_label(), max(responses - sum(c.count for c in counts), 0), responses))
+def _stance_counts(counted: dict, responses: int, labels: list[tuple[Stance, str]], unanswered: str) -> list[Count]:
+    """`labels`: each stance with its label; `unanswered`: the label of "not answered"."""
+    counts = [Count(s.value, text, counted.get(s, 0), responses) for s, text in labels]
+    counts.append(Count(UNANSWERED, unanswered, max(responses - sum(c.count for c in counts), 0), responses))
     return counts
 
 
@@ -411,7 +412,10 @@ def statistics(consultation: Consultation, *, preferences: bool = True, principl
     sections = sections_with_alternatives(consultation) if sections is None else sections
     criteria = list(consultation.criteria) if criteria is None else criteria
     questions = consultation.general_questions if questions is None else questions
-    scale = RATINGS[consultation.criteria_scale]
+    # Labels in the current language, looked up once rather than per principle × criterion × rating.
+    scale = [(value, str(text)) for value, text in RATINGS[consultation.criteria_scale]]
+    stance_labels = [(s, label(s)) for s in Stance]
+    unanswered = _unanswered_label()
     responses = submitted_count(consultation)
 
     stances: dict[int, dict] = {}
@@ -470,9 +474,8 @@ def statistics(consultation: Consultation, *, preferences: bool = True, principl
         criterion_statistics = []
         for criterion in criteria:
             given = ratings.get((principle.id, criterion.id), {})
-            counts = [Count(value, str(text), given.get(value, 0), responses) for value, text in scale]
-            counts.append(Count(UNANSWERED, _unanswered_label(), max(responses - sum(c.count for c in counts), 0),
-                                responses))
+            counts = [Count(value, text, given.get(value, 0), responses) for value, text in scale]
+            counts.append(Count(UNANSWERED, unanswered, max(responses - sum(c.count for c in counts), 0), responses))
             criterion_statistics.append(CriterionStatistics(criterion.id, criterion.position, criterion.text, counts))
         choice = None
         if consultation.ask_alternatives and principle.alternatives:
@@ -482,7 +485,8 @@ def statistics(consultation: Consultation, *, preferences: bool = True, principl
                 principle_text_id=principle.id)
         principle_statistics.append(PrincipleStatistics(
             principle_text_id=principle.id, number=principle.number, title=principle.title, responses=responses,
-            stances=_stance_counts(stances.get(principle.id, {}), responses), criteria=criterion_statistics,
+            stances=_stance_counts(stances.get(principle.id, {}), responses, stance_labels, unanswered),
+            criteria=criterion_statistics,
             comments=comments, proposed_wordings=wordings, progress=part, choice=choice,
         ))
 
