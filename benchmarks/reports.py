@@ -12,6 +12,12 @@ fetched to the last row, with no ORM, no Python objects beyond the driver's tupl
 formatting (labels, pseudonym wording, redaction, dates). A format's ratio is its time divided
 by that.
 
+Each format is measured in a warm process, as a running server is: one untimed build first (its
+templates compiled, its SQL compiled and cached by SQLAlchemy, translations loaded), then the
+median of BENCH_REPEAT builds; the floor likewise. Without it the first sizes measured paid
+those one-off costs (at 10 × 8 about twice the time of a warm build). The largest sizes
+(R × P ≥ 400 000) are built once, where one-off costs do not show.
+
 PDF and DOCX are laid out as a whole (pages, a table of contents): their time and pages per
 second are reported instead, up to BENCH_PDF_MAX respondents (default 1 000) – a 100 000
 respondent PDF is some 50 000 pages, not a document anyone prints. The HTML report is measured
@@ -137,11 +143,14 @@ def docx_pages_estimate(content: bytes) -> int:
 def measure(world, repeat: int = 3, pdf_max: int | None = None) -> dict:
     """One size: the floor and every format. Returns a row for the results table."""
     pdf_max = int(os.environ.get("BENCH_PDF_MAX", "1000")) if pdf_max is None else pdf_max
+    floor(world)  # warm-up, as for the formats below
     floor_seconds, rows = floor(world)
     row = {"respondents": world.respondents, "principles": world.principles, "answer_rows": rows,
            "floor_s": floor_seconds}
     big = world.respondents * world.principles >= 400_000
     for fmt in ("html", "csv", "json", "xlsx"):
+        if not big:
+            produce(world.consultation_id, fmt)  # warm-up: see the module's docstring
         seconds = timed(lambda: produce(world.consultation_id, fmt), 1 if big else repeat)
         row[f"{fmt}_s"] = seconds
         row[f"{fmt}_ratio"] = seconds / floor_seconds if floor_seconds else float("nan")

@@ -6,7 +6,8 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 
-from flask_babel import format_datetime, format_decimal, gettext as _
+from babel import dates
+from flask_babel import format_datetime, format_decimal, get_locale, get_timezone, gettext as _, lazy_gettext as _l
 
 from remiss.timeutil import local
 
@@ -20,13 +21,32 @@ CONTENT_TYPES = {
 }
 
 
+WHEN = _l("d MMMM yyyy 'kl.' HH:mm")
+DAY = _l("d MMMM yyyy")
+
+
 def when(value: datetime | None) -> str:
     """A moment on the Stockholm clock, with the year: a report is read years later."""
-    return format_datetime(value, _("d MMMM yyyy 'kl.' HH:mm")) if value else ""
+    return format_datetime(value, str(WHEN)) if value else ""
 
 
 def day(value: datetime | None) -> str:
-    return format_datetime(value, _("d MMMM yyyy")) if value else ""
+    return format_datetime(value, str(DAY)) if value else ""
+
+
+class Moments:
+    """when() and day() with the language, zone and patterns looked up once: a list of respondents
+    formats a moment for each (Flask-Babel looks them up on every call)."""
+
+    def __init__(self):
+        self.locale, self.zone = get_locale(), get_timezone()
+        self.when_pattern, self.day_pattern = str(WHEN), str(DAY)
+
+    def when(self, value: datetime | None) -> str:
+        return dates.format_datetime(value, self.when_pattern, tzinfo=self.zone, locale=self.locale) if value else ""
+
+    def day(self, value: datetime | None) -> str:
+        return dates.format_datetime(value, self.day_pattern, tzinfo=self.zone, locale=self.locale) if value else ""
 
 
 def iso(value: datetime | None) -> str | None:

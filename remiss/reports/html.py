@@ -90,7 +90,7 @@ class Spool:
 class RespondentLists:
     """Everyone asked, read once and written into the report's lists of them: per network (those
     added by hand last), the table of answers received (counting the late ones), declined, missing.
-    `item`, `received`, `declined`: the template's macros for one respondent in each."""
+    `item`, `received`, `declined`: the HTML of one respondent in each (row_html.RowHtml)."""
 
     def __init__(self, respondents: Iterable[data.RespondentInfo], networks: list[data.NetworkCount],
                  item, received, declined):

@@ -28,12 +28,12 @@ from remiss.permissions import (
     may_read_public_report,
     require,
 )
-from remiss.reports import answer_html, common, data, html, operations, rendering
+from remiss.reports import common, data, html, operations, rendering, row_html
 from remiss.consultations import states
 
 bp = Blueprint("reports", __name__, url_prefix="/consultations")
 # The report's templates write each answer with it (reports/_macros.html); the CLI renders them too.
-bp.add_app_template_global(answer_html.AnswerHtml, "answer_html")
+bp.add_app_template_global(row_html.RowHtml, "RowHtml")
 
 VERSIONS_PAGE_SIZE = 24  # two frozen versions: six formats, internal and public
 FORMAT_NAMES = {

@@ -1,9 +1,11 @@
-"""The HTML of one answer in the report – its row of a principle's overview table, its texts – written
-in Python rather than by Jinja macros: they run once per respondent and principle, and five macro
-calls per answer were most of the time of a large HTML report (benchmarks/reports.py).
+"""The HTML of the report's rows – an answer's row of a principle's overview table and its texts, an
+answer to a general question, a respondent in the lists of who was asked – written in Python rather
+than by Jinja macros: they run once per respondent (and principle), and five macro calls per answer
+were most of the time of a large HTML report, the respondent lists' macros a fifth of the rest
+(benchmarks/reports.py).
 
-The templates (reports/_content.html, reports/page.html) get an `AnswerHtml` from reports/_macros.html
-(`answer_html(report)`, a template global). Everything a person typed is escaped (markupsafe) or goes
+The templates (reports/_content.html, reports/page.html) get a `RowHtml` from reports/_macros.html
+(`RowHtml(report)`, a template global). Everything a person typed is escaped (markupsafe) or goes
 through remiss.markdown, as `{{ }}` and `|markdown` do in the templates; f-strings of escaped values
 are plain str, joined and marked safe once per answer.
 """
@@ -15,14 +17,18 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
 from remiss.markdown import render as markdown
+from remiss.reports import common
 
 ROWS_PER_CHUNK = 100
 
 
-class AnswerHtml:
+class RowHtml:
     """Made once per rendering (the labels in the current language, the report's columns)."""
 
     def __init__(self, report):
+        self.public = report.public
+        self.moments = common.Moments()
+        self.after_deadline = escape(_("efter svarsdatum"))
         self.stance_column = bool(report.asks["stance"])
         self.rating_numbers = report.criteria_scale == "one_to_four"
         self.stance = escape(_("Ställningstagande:"))
@@ -133,3 +139,28 @@ class AnswerHtml:
                         for note in notes)
         return (f'\n<div class="redacted-note"><p class="label">{self.redacted}</p>\n'
                 f"<ul>{items}</ul></div>")
+
+    # --- the respondents asked (html.RespondentLists writes them into the lists) ---------------------
+
+    def respondent(self, respondent) -> str:
+        """A respondent in a list: per network, or of those who have not answered."""
+        return f"\n    <li>{escape(respondent.name)}</li>"
+
+    def received(self, respondent) -> str:
+        """A row of the table of answers received."""
+        late = f' <span class="late">({self.after_deadline})</span>' if respondent.late else ""
+        signed = ""
+        if respondent.signed_by:
+            signed = "<br><span class=\"signed\">{}</span>".format(_(
+                "Undertecknat av %(name)s, %(when)s", name=escape(respondent.signed_by),
+                when=escape(self.moments.day(respondent.signed_at))))
+        who = "" if self.public else f"<td>{escape(respondent.registered_by or respondent.submitted_by)}</td>"
+        return (f'\n      <tr><th scope="row">{escape(respondent.name)}</th>'
+                f"\n        <td>{escape(self.moments.when(respondent.submitted_at))}{late}{signed}</td>"
+                f"\n        <td>{escape(respondent.channel_label)}</td>{who}</tr>")
+
+    def declined(self, respondent) -> str:
+        """A respondent who declined to answer, with the reason given."""
+        reason = (f': <span class="user-text">{escape(respondent.declined_reason)}</span>'
+                  if respondent.declined_reason else "")
+        return f"\n    <li>{escape(respondent.name)}{reason}</li>"
