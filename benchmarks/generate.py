@@ -67,6 +67,7 @@ PASSWORD = "bänk-prestanda-2026"
 BATCH = 2_000  # respondents written per round
 SUBMITTED_SHARE, DRAFT_SHARE = 0.80, 0.05
 COMMENT_SHARE, WORDING_SHARE, RATED_SHARE, CRITERION_COMMENT_SHARE = 0.40, 0.15, 0.60, 0.10
+MARKDOWN_SHARE = 0.20
 
 _WORDS = (
     "vi anser att principen är bra men behöver förtydligas när det gäller ansvar för invånarens "
@@ -107,9 +108,20 @@ def _sentence(rng: random.Random, length: int) -> str:
 
 
 def text_pool(rng: random.Random, median: int, count: int = 400, longest: int = 3_000) -> list[str]:
-    """Comments of realistic lengths: log-normal around `median` characters, capped."""
-    return [_sentence(rng, min(longest, max(12, int(rng.lognormvariate(math.log(median), 0.9)))))
-            for _ in range(count)]
+    """Comments of realistic lengths: log-normal around `median` characters, capped; one in five ends
+    in a Markdown list (what people write besides prose, and what the HTML report must convert)."""
+    texts = []
+    for _ in range(count):
+        text = _sentence(rng, min(longest, max(12, int(rng.lognormvariate(math.log(median), 0.9)))))
+        if rng.random() < MARKDOWN_SHARE:
+            text += "\n\n" + "\n".join(f"- {_sentence(rng, 40)}" for _ in range(2))
+        texts.append(text)
+    return texts
+
+
+def _unique(text: str, number: int) -> str:
+    """A pooled text made one of a kind, as people's texts are: nothing a cache keeps is met twice."""
+    return f"{text[:-1]} svar {number}."
 
 
 def _reserve_ids(connection, table, count: int) -> list[int]:
@@ -269,18 +281,20 @@ def generate(respondents: int, principles: int, *, users: int = 1, seed: int = 1
                 answers.append({
                     "id": answer_id, "response_id": response_id, "principle_text_id": principle_text_id,
                     "stance": rng.choice(_STANCES),
-                    "comment": rng.choice(comments) if rng.random() < COMMENT_SHARE else "",
-                    "proposed_wording": rng.choice(wordings) if rng.random() < WORDING_SHARE else "",
+                    "comment": _unique(rng.choice(comments), answer_id) if rng.random() < COMMENT_SHARE else "",
+                    "proposed_wording": _unique(rng.choice(wordings), answer_id) if rng.random() < WORDING_SHARE else "",
                     "lock_version": 1, "updated_at": now,
                 })
                 if rng.random() < RATED_SHARE:
                     for criterion_id in criterion_ids:
                         ratings.append({"principle_answer_id": answer_id, "criterion_id": criterion_id,
                                         "rating": rng.choice(_RATINGS),
-                                        "comment": rng.choice(short) if rng.random() < CRITERION_COMMENT_SHARE else ""})
+                                        "comment": (_unique(rng.choice(short), answer_id)
+                                                    if rng.random() < CRITERION_COMMENT_SHARE else "")})
             if rng.random() < 1 / 3:
                 general.append({"response_id": response_id, "general_question_id": question_id,
-                                "text": rng.choice(comments), "lock_version": 1, "updated_at": now})
+                                "text": _unique(rng.choice(comments), response_id), "lock_version": 1,
+                                "updated_at": now})
         bulk_insert(connection, tables[Response], responses)
         bulk_insert(connection, tables[PrincipleAnswer], answers)
         bulk_insert(connection, tables[CriterionAnswer], ratings)
