@@ -43,6 +43,24 @@ def test_stances_criteria_and_texts_per_principle(app, consolidating):
     assert (p3.progress.done, p3.progress.needed) == (0, 0)
 
 
+def test_a_text_of_only_spaces_says_nothing(app, consolidating):
+    """A comment of spaces is no comment (nothing to take a position on); one that begins with spaces is."""
+    from sqlalchemy import select
+
+    from remiss.consultations.models import PrincipleAnswer
+
+    w = consolidating
+    with app.app_context():
+        nu_p3 = db.session.execute(select(PrincipleAnswer).where(
+            PrincipleAnswer.response_id == w.nu_response, PrincipleAnswer.principle_text_id == w.principles[2])
+        ).scalar_one()
+        nu_p3.comment, nu_p3.proposed_wording = "   ", "  Inledande mellanslag."
+        db.session.commit()
+    p3 = _stats(app, w).principles[2]
+    assert (p3.comments, p3.proposed_wordings) == (0, 1)
+    assert (p3.progress.done, p3.progress.needed) == (0, 1)
+
+
 def test_general_questions_and_overall_progress(app, consolidating):
     w = consolidating
     stats = _stats(app, w)
