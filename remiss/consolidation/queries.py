@@ -290,8 +290,17 @@ def submitted_count(consultation: Consultation) -> int:
     ).scalar_one()
 
 
-def _principle_text_counts(consultation: Consultation) -> dict[int, tuple[int, int, Progress]]:
-    """Per principle: (comments, proposed wordings, progress of their dispositions). One statement."""
+@dataclass
+class _PrincipleCounts:
+    stances: dict = field(default_factory=dict)  # Stance -> answers that took it
+    comments: int = 0
+    proposed_wordings: int = 0
+    progress: Progress = field(default_factory=Progress)  # of the comments' and wordings' dispositions
+
+
+def _principle_counts(consultation: Consultation) -> dict[int, _PrincipleCounts]:
+    """Per principle: the answers per stance, the comments and proposed wordings, and the progress of
+    their dispositions. One statement, one pass over the answers."""
     on_comment = aliased(Disposition)
     on_wording = aliased(Disposition)
     comment_said = _said(PrincipleAnswer.comment)
@@ -299,6 +308,8 @@ def _principle_text_counts(consultation: Consultation) -> dict[int, tuple[int, i
     rows = db.session.execute(
         select(
             PrincipleAnswer.principle_text_id,
+            PrincipleAnswer.stance,
+            func.count(PrincipleAnswer.id),
             func.sum(case((comment_said, 1), else_=0)),
             func.sum(case((wording_said, 1), else_=0)),
             func.sum(case((and_(comment_said, on_comment.kind.is_not(None)), 1), else_=0)),
@@ -311,13 +322,17 @@ def _principle_text_counts(consultation: Consultation) -> dict[int, tuple[int, i
                                     on_comment.target == DispositionTarget.comment))
         .outerjoin(on_wording, and_(on_wording.principle_answer_id == PrincipleAnswer.id,
                                     on_wording.target == DispositionTarget.proposed_wording))
-        .group_by(PrincipleAnswer.principle_text_id)
+        .group_by(PrincipleAnswer.principle_text_id, PrincipleAnswer.stance)
     ).all()
-    result = {}
-    for principle_text_id, comments, wordings, comments_done, wordings_done in rows:
+    result: dict[int, _PrincipleCounts] = {}
+    for principle_text_id, stance, answers, comments, wordings, comments_done, wordings_done in rows:
+        counts = result.setdefault(principle_text_id, _PrincipleCounts())
+        if stance is not None:
+            counts.stances[stance] = answers
         comments, wordings = int(comments or 0), int(wordings or 0)
-        result[principle_text_id] = (comments, wordings,
-                                     Progress(int(comments_done or 0) + int(wordings_done or 0), comments + wordings))
+        counts.comments += comments
+        counts.proposed_wordings += wordings
+        counts.progress += Progress(int(comments_done or 0) + int(wordings_done or 0), comments + wordings)
     return result
 
 
@@ -345,8 +360,8 @@ def progress(consultation: Consultation) -> Progress:
     """(comments with a disposition, comments needing one) over the whole consultation: two statements.
     Shown as "42 av 57 synpunkter har ställningstagande"."""
     total = Progress()
-    for _comments, _wordings, part in _principle_text_counts(consultation).values():
-        total += part
+    for counts in _principle_counts(consultation).values():
+        total += counts.progress
     for part in _general_counts(consultation).values():
         total += part
     return total
@@ -405,7 +420,7 @@ def statistics(consultation: Consultation, *, preferences: bool = True, principl
     offered alternatives: the same count. Per general question: non-empty answers and progress.
     With `preferences` every count of an alternative lists who prefers it and why (name order).
 
-    A fixed number of statements (at most twelve) whatever the number of respondents. Labels are
+    A fixed number of statements (at most eleven) whatever the number of respondents. Labels are
     in the current language. Callable by anyone who may read the consolidation or the report.
     The principles (with their alternatives), sections, criteria and general questions are read
     unless the caller has them already (the report does).
@@ -420,16 +435,6 @@ def statistics(consultation: Consultation, *, preferences: bool = True, principl
     unanswered = _unanswered_label()
     responses = submitted_count(consultation)
 
-    stances: dict[int, dict] = {}
-    for principle_text_id, stance, count in db.session.execute(
-        select(PrincipleAnswer.principle_text_id, PrincipleAnswer.stance, func.count(PrincipleAnswer.id))
-        .join(Response, Response.id == PrincipleAnswer.response_id)
-        .join(Respondent, _submitted_of(consultation.id))
-        .where(PrincipleAnswer.stance.is_not(None))
-        .group_by(PrincipleAnswer.principle_text_id, PrincipleAnswer.stance)
-    ):
-        stances.setdefault(principle_text_id, {})[stance] = count
-
     ratings: dict[tuple[int, int], dict[str, int]] = {}
     for principle_text_id, criterion_id, rating, count in db.session.execute(
         select(PrincipleAnswer.principle_text_id, CriterionAnswer.criterion_id, CriterionAnswer.rating,
@@ -443,7 +448,7 @@ def statistics(consultation: Consultation, *, preferences: bool = True, principl
     ):
         ratings.setdefault((principle_text_id, criterion_id), {})[rating] = count
 
-    texts = _principle_text_counts(consultation)
+    per_principle = _principle_counts(consultation)
     general = _general_counts(consultation)
 
     chosen: dict[tuple[str, int | None], int] = {}
@@ -472,7 +477,7 @@ def statistics(consultation: Consultation, *, preferences: bool = True, principl
 
     principle_statistics = []
     for principle in principles:
-        comments, wordings, part = texts.get(principle.id, (0, 0, Progress()))
+        counted = per_principle.get(principle.id) or _PrincipleCounts()
         criterion_statistics = []
         for criterion in criteria:
             given = ratings.get((principle.id, criterion.id), {})
@@ -487,9 +492,9 @@ def statistics(consultation: Consultation, *, preferences: bool = True, principl
                 principle_text_id=principle.id)
         principle_statistics.append(PrincipleStatistics(
             principle_text_id=principle.id, number=principle.number, title=principle.title, responses=responses,
-            stances=_stance_counts(stances.get(principle.id, {}), responses, stance_labels, unanswered),
-            criteria=criterion_statistics,
-            comments=comments, proposed_wordings=wordings, progress=part, choice=choice,
+            stances=_stance_counts(counted.stances, responses, stance_labels, unanswered),
+            criteria=criterion_statistics, comments=counted.comments, proposed_wordings=counted.proposed_wordings,
+            progress=counted.progress, choice=choice,
         ))
 
     section_statistics = [
