@@ -281,3 +281,13 @@ def test_criterion_comment_is_numbered_by_its_criterion(app, world, format):
     assert f"Kommentar till kriterium 3 ({criterion})" in text
     assert "Kommentar till kriterium 1" not in text
     assert "Specifik nog för oss." in text
+
+
+def test_report_rows_escape_as_jinja_does():
+    """row_html writes the rows Jinja wrote before: its escape must give markupsafe's entities exactly."""
+    import markupsafe
+
+    from remiss.reports.row_html import escape
+
+    for text in ["", "Vård & omsorg", "<script>alert('x')</script>", 'Citat "så här"', "&amp; redan", "å > ä < ö"]:
+        assert escape(text) == str(markupsafe.escape(text))
