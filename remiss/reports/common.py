@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime, timezone
 
 from babel import dates
-from flask_babel import format_datetime, format_decimal, get_locale, get_timezone, gettext as _, lazy_gettext as _l
+from flask_babel import format_decimal, get_locale, get_timezone, gettext as _, lazy_gettext as _l
 
 from remiss.timeutil import local
 
@@ -27,16 +27,16 @@ DAY = _l("d MMMM yyyy")
 
 def when(value: datetime | None) -> str:
     """A moment on the Stockholm clock, with the year: a report is read years later."""
-    return format_datetime(value, str(WHEN)) if value else ""
+    return Moments().when(value)
 
 
 def day(value: datetime | None) -> str:
-    return format_datetime(value, str(DAY)) if value else ""
+    return Moments().day(value)
 
 
 class Moments:
-    """when() and day() with the language, zone and patterns looked up once: a list of respondents
-    formats a moment for each (Flask-Babel looks them up on every call)."""
+    """when() and day() with the language, zone and patterns looked up once, as Flask-Babel's
+    format_datetime looks them up on every call: a list of respondents formats a moment for each."""
 
     def __init__(self):
         self.locale, self.zone = get_locale(), get_timezone()
