@@ -15,6 +15,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 
 from flask_babel import format_datetime, format_number, gettext as _
 from sqlalchemy import bindparam, inspect, select, update
@@ -638,20 +639,20 @@ def _update_in_place(stored, answer: AnswerInput, apply, actor, now: datetime) -
     = the one read, without the unit of work and its savepoint – together they were half of what
     an autosave cost. False when someone else saved the row in between: the database decides, as
     version_id_col does on the other path, and nothing is written."""
-    with db.session.no_autoflush:  # the changed row is written here, never flushed
-        apply(stored, answer.values)
-        state = inspect(stored)
-        columns = state.mapper.column_attrs
-        changed = {key: getattr(stored, key) for key in state.committed_state if key in columns}
-        base = stored.lock_version
-        changed.update(updated_at=now, updated_by_id=getattr(actor, "id", None), lock_version=base + 1)
-        table = state.mapper.local_table
-        written = db.session.execute(
-            update(table).where(table.c.id == stored.id, table.c.lock_version == base)
-            .values({columns[key].columns[0].name: value for key, value in changed.items()})
-        ).rowcount
+    # apply sets the part's new values on a stand-in, not on the row: a row changed through its
+    # attributes stays "modified" in the session, and the commit then weighed it in a flush.
+    values = SimpleNamespace()
+    apply(values, answer.values)
+    changed = vars(values)
+    base = stored.lock_version
+    changed.update(updated_at=now, updated_by_id=getattr(actor, "id", None), lock_version=base + 1)
+    mapper = inspect(stored).mapper
+    columns, table = mapper.column_attrs, mapper.local_table
+    written = db.session.execute(
+        update(table).where(table.c.id == stored.id, table.c.lock_version == base)
+        .values({columns[key].columns[0].name: value for key, value in changed.items()})
+    ).rowcount
     if written != 1:
-        db.session.expire(stored)  # drops what apply set: the caller reads the other's save
         return False
     for key, value in changed.items():
         set_committed_value(stored, key, value)
