@@ -15,7 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 from flask import current_app, session
 from flask_babel import gettext as _
 from flask_login import login_user, logout_user
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 
 from remiss.audit import record
 from remiss.auth.models import AuthToken, LoginSession, Role, TokenPurpose, User
@@ -208,21 +208,27 @@ def revoke_all_sessions(user: User) -> None:
     )
 
 
+# Built once: every request of a logged-in user runs it.
+_USER_OF_SESSION = (
+    select(User)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(
+        User.id == bindparam("user_id"),
+        User.active.is_(True),
+        LoginSession.token_hash == bindparam("token_hash"),
+        LoginSession.revoked_at.is_(None),
+        LoginSession.expires_at > bindparam("now"),
+    )
+)
+
+
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     token = session.get(SESSION_KEY)
     if not token or not user_id.isdigit():
         return None
     return db.session.execute(
-        select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(
-            User.id == int(user_id),
-            User.active.is_(True),
-            LoginSession.token_hash == token_hash(token),
-            LoginSession.revoked_at.is_(None),
-            LoginSession.expires_at > utcnow(),
-        )
+        _USER_OF_SESSION, {"user_id": int(user_id), "token_hash": token_hash(token), "now": utcnow()}
     ).scalar_one_or_none()
 
 

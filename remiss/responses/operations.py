@@ -576,7 +576,8 @@ def _conflict(answer: AnswerInput, stored_row, values_of) -> SaveResult:
     )
 
 
-def _save_part(response: Response, answer: AnswerInput, actor, now: datetime) -> SaveResult:
+def _save_part(response: Response, answer: AnswerInput, actor, now: datetime,
+               principle_answers: dict[int, PrincipleAnswer | None]) -> SaveResult:
     """Write one part if nobody else has saved it since the user's base lock_version.
 
     The check is made twice: here against what we read, and by the database itself
@@ -585,7 +586,10 @@ def _save_part(response: Response, answer: AnswerInput, actor, now: datetime) ->
     user gets both back.
     """
     find, _create, apply, values_of = _PARTS[answer.kind]
-    stored = find(response, answer.subject)
+    if answer.kind == PRINCIPLE and answer.subject.id in principle_answers:
+        stored = principle_answers[answer.subject.id]
+    else:
+        stored = find(response, answer.subject)
     before = values_of(stored)
     if not _differs(before, answer.values):
         # Nothing new: no write, so that an unchanged part sent along with a page does not
@@ -668,13 +672,16 @@ def _audit_subject(answer: AnswerInput) -> str:
     return subject.text
 
 
-def save_answers(response: Response, answers: list[AnswerInput], actor, now: datetime | None = None) -> list[SaveResult]:
+def save_answers(response: Response, answers: list[AnswerInput], actor, now: datetime | None = None, *,
+                 principle_answers: dict[int, PrincipleAnswer | None] | None = None) -> list[SaveResult]:
     """Save several parts of a draft (a page of the form, or one autosave), each under its own lock.
 
     Called for the people behind the respondent (the view checks `may_answer_for` or the
     personal link). Raises DeadlinePassed (a LateSave is kept: the caller must commit),
     AlreadySubmitted, InvalidAnswer (nothing saved) or UnknownSubject. Parts that someone
-    else saved in between come back as conflicts; the others are saved.
+    else saved in between come back as conflicts; the others are saved. `principle_answers`:
+    the response's answers on principles as the caller has just read them (None: none yet), by
+    principle; parts not in it are read here.
     """
     now = now or utcnow()
     consultation = response.respondent.consultation
@@ -682,7 +689,8 @@ def save_answers(response: Response, answers: list[AnswerInput], actor, now: dat
         _check_subject(consultation, answer)
     _require_writable(response, actor, _payload("save", answers), now)
     answers = validate_inputs(consultation, answers)
-    results = [_save_part(response, answer, actor, now) for answer in answers]
+    known = principle_answers or {}
+    results = [_save_part(response, answer, actor, now, known) for answer in answers]
     if any(result.saved for result in results):
         _touch(response, now)
     return results

@@ -121,6 +121,9 @@ class PartsContext:
     principles: dict[int, PrincipleText] = field(default_factory=dict)
     sections: dict[int, Section] = field(default_factory=dict)  # as in AnswerContext: only those offering alternatives
     general_questions: dict[int, GeneralQuestion] = field(default_factory=dict)
+    # The response's stored answer on each principle named, by principle (None: none yet), read in
+    # the same statement as the principles when `load` is given the response (for save_answers).
+    principle_answers: dict[int, PrincipleAnswer | None] = field(default_factory=dict)
 
     @property
     def criteria(self) -> list[Criterion]:
@@ -139,16 +142,22 @@ class PartsContext:
     def question_by_id(self, question_id: int) -> GeneralQuestion | None:
         return self.general_questions.get(question_id)
 
-    def load(self, principle_ids, alternative_principle_ids, section_ids, question_ids) -> None:
-        """The subjects named, looked up in this consultation only (ids come from the request)."""
+    def load(self, principle_ids, alternative_principle_ids, section_ids, question_ids, *,
+             response: Response | None = None) -> None:
+        """The subjects named, looked up in this consultation only (ids come from the request);
+        with `response`, also its stored answers on the principles named (`principle_answers`)."""
         consultation = self.consultation
         ids = set(principle_ids) | set(alternative_principle_ids)
         if ids:
-            statement = _PRINCIPLES_NAMED
+            statement = _PRINCIPLES_NAMED if response is None else _PRINCIPLES_NAMED_WITH_ANSWERS
             if alternative_principle_ids:
                 statement = statement.options(selectinload(PrincipleText.alternatives))
-            self.principles = {p.id: p for p in db.session.execute(
-                statement, {"version_id": consultation.version_id, "ids": list(ids)}).scalars()}
+            rows = db.session.execute(statement, {"version_id": consultation.version_id, "ids": list(ids),
+                                                  "response_id": getattr(response, "id", None)}).unique()
+            for principle, *answer in rows:
+                self.principles[principle.id] = principle
+                if answer:
+                    self.principle_answers[principle.id] = answer[0]
         if section_ids and consultation.ask_alternatives:
             self.sections = {s.id: s for s in db.session.execute(
                 select(Section).where(Section.version_id == consultation.version_id, Section.id.in_(set(section_ids)))
@@ -163,14 +172,21 @@ class PartsContext:
 
 # Built once (autosave's statements run every few seconds per writer; building one costs about
 # as much CPU as sending it).
-_CONSULTATION = select(Consultation).where(Consultation.id == bindparam("consultation_id"))
 _PRINCIPLES_NAMED = select(PrincipleText).where(PrincipleText.version_id == bindparam("version_id"),
                                                 PrincipleText.id.in_(bindparam("ids", expanding=True)))
+# The same with the response's answer on each (joined with its criterion answers: a few at most).
+_PRINCIPLES_NAMED_WITH_ANSWERS = (
+    _PRINCIPLES_NAMED.add_columns(PrincipleAnswer)
+    .outerjoin(PrincipleAnswer, (PrincipleAnswer.principle_text_id == PrincipleText.id)
+               & (PrincipleAnswer.response_id == bindparam("response_id")))
+    .options(joinedload(PrincipleAnswer.criterion_answers))
+)
 
 
 def parts_context(consultation_id: int) -> PartsContext | None:
-    """The consultation alone, for autosave: one statement (its subjects come with `load`)."""
-    consultation = db.session.execute(_CONSULTATION, {"consultation_id": consultation_id}).scalar_one_or_none()
+    """The consultation alone, for autosave (its subjects come with `load`): no statement when the
+    answerer's respondent has brought it into the session (respondent_for), else one."""
+    consultation = db.session.get(Consultation, consultation_id)
     return PartsContext(consultation) if consultation is not None else None
 
 
@@ -264,9 +280,10 @@ def respondent_for(user, consultation_id: int) -> Respondent | None:
 
 # Built once: every autosave asks. Without an organisation, "organisation_id = NULL" matches nothing.
 # The responses (revisions: one or two) come in the same statement: every answer page and autosave
-# goes on to operations.current_response, which then needs no statement of its own.
+# goes on to operations.current_response, which then needs no statement of its own. So does the
+# consultation, which autosave then takes from the session (parts_context).
 _RESPONDENTS_OF = (
-    select(Respondent).options(joinedload(Respondent.responses))
+    select(Respondent).options(joinedload(Respondent.responses), joinedload(Respondent.consultation))
     .where(Respondent.consultation_id == bindparam("consultation_id"),
            or_(Respondent.user_id == bindparam("user_id"), Respondent.organisation_id == bindparam("organisation_id")))
     .order_by(Respondent.organisation_id.is_(None))

@@ -114,20 +114,32 @@ def _session_link() -> MagicLink | None:
     return link
 
 
-def _answerer(context: queries.AnswerContext) -> Answerer | None:
-    """The answerer for this consultation; None if nobody is logged in; 403 for anyone else."""
-    consultation = context.consultation
+FORBIDDEN = object()  # someone is logged in (or holds a link) who does not answer in this consultation
+
+
+def _find_answerer(consultation_id: int) -> Answerer | None | object:
+    """The answerer for a consultation; None if nobody is logged in; FORBIDDEN for anyone else.
+    Looking the respondent up loads its consultation too (queries.respondent_for)."""
     if current_user.is_authenticated:
-        respondent = queries.respondent_for(current_user, consultation.id)
-        if respondent is None:
-            abort(403)
-        return Answerer(current_user._get_current_object(), respondent)
+        respondent = queries.respondent_for(current_user, consultation_id)
+        return FORBIDDEN if respondent is None else Answerer(current_user._get_current_object(), respondent)
     link = _session_link()
     if link is None:
         return None
-    if link.respondent.consultation_id != consultation.id:
-        abort(403)
+    if link.respondent.consultation_id != consultation_id:
+        return FORBIDDEN
     return Answerer(link.user, link.respondent, link)
+
+
+def _allowed(answerer) -> Answerer | None:
+    if answerer is FORBIDDEN:
+        abort(403)
+    return answerer
+
+
+def _answerer(context: queries.AnswerContext) -> Answerer | None:
+    """The answerer for this consultation; None if nobody is logged in; 403 for anyone else."""
+    return _allowed(_find_answerer(context.consultation.id))
 
 
 def _link_expired(consultation):
@@ -437,8 +449,11 @@ def autosave(consultation_id):
     Sent every few seconds while someone writes, so it loads only what the request names
     (queries.PartsContext), not the whole document, and counts progress in one statement when a
     part began or ceased to say something (only then can the count move)."""
+    # The answerer first: its respondent's statement brings the consultation, which
+    # parts_context then finds in the session. A consultation not open is still a 404 before a 403.
+    found = _find_answerer(consultation_id)
     context = _context(consultation_id, queries.parts_context)
-    answerer = _answerer(context)
+    answerer = _allowed(found)
     if answerer is None:
         return _json(401, "unauthenticated", _(
             "Du är utloggad, så det senaste du skrev är inte sparat på servern. Texten finns kvar här i webbläsaren. "
@@ -452,16 +467,18 @@ def autosave(consultation_id):
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("fields"), dict):
         return _json(400, "bad_request", _("Det som skickades gick inte att tolka."))
+    # The draft first (created by the first save; rolled back with the request if what came is
+    # refused), so that the parts' stored rows come with their principles in one statement.
+    response = operations.current_response(answerer.respondent, create=True)
     try:
-        context.load(*forms.subject_ids(payload["fields"]))
+        context.load(*forms.subject_ids(payload["fields"]), response=response)
         parts = forms.parse_parts(payload["fields"], context)
     except forms.BadInput:
         return _json(400, "bad_request", _("Det som skickades gick inte att tolka."))
     except operations.UnknownSubject as refused:
         return _json(404, "not_found", refused.message)
-    response = operations.current_response(answerer.respondent, create=True)
     try:
-        results = operations.save_answers(response, parts, answerer.user)
+        results = operations.save_answers(response, parts, answerer.user, principle_answers=context.principle_answers)
     except operations.DeadlinePassed as refused:
         db.session.commit()  # the LateSave
         return _json(refused.status, "deadline_passed", refused.message)
