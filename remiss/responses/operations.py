@@ -8,6 +8,7 @@ write path, so no caller can forget it.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -638,6 +639,13 @@ def _write(response: Response, answer: AnswerInput, stored, actor, now: datetime
     return stored
 
 
+@functools.cache
+def _conditional_update(table):
+    """UPDATE <table> SET <the columns given> WHERE id = :row_id AND lock_version = :read_version,
+    built once per table (building it was a tenth of an autosave's time)."""
+    return update(table).where(table.c.id == bindparam("row_id"), table.c.lock_version == bindparam("read_version"))
+
+
 def _update_in_place(stored, answer: AnswerInput, apply, actor, now: datetime) -> bool:
     """A stored row whose own columns change (no criterion rows): one UPDATE … WHERE lock_version
     = the one read, without the unit of work and its savepoint – together they were half of what
@@ -651,11 +659,11 @@ def _update_in_place(stored, answer: AnswerInput, apply, actor, now: datetime) -
     base = stored.lock_version
     changed.update(updated_at=now, updated_by_id=getattr(actor, "id", None), lock_version=base + 1)
     mapper = inspect(stored).mapper
-    columns, table = mapper.column_attrs, mapper.local_table
-    written = db.session.execute(
-        update(table).where(table.c.id == stored.id, table.c.lock_version == base)
-        .values({columns[key].columns[0].name: value for key, value in changed.items()})
-    ).rowcount
+    columns = mapper.column_attrs
+    written = db.session.execute(_conditional_update(mapper.local_table), {
+        **{columns[key].columns[0].name: value for key, value in changed.items()},
+        "row_id": stored.id, "read_version": base,
+    }).rowcount
     if written != 1:
         return False
     for key, value in changed.items():
