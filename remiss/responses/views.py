@@ -157,7 +157,7 @@ def _commit_keeping_loaded() -> None:
     """Commit without expiring what the request has loaded. The document (principles and their
     alternatives) does not change under an answer; expiring it made the rest of the request
     reload it one principle at a time – three statements per principle on every autosave
-    (tests/test_query_counts.py, benchmarks/load.py)."""
+    (tests/test_page_statements.py, benchmarks/load.py)."""
     session = db.session()
     session.expire_on_commit = False
     try:
