@@ -467,9 +467,9 @@ def autosave(consultation_id):
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict) or not isinstance(payload.get("fields"), dict):
         return _json(400, "bad_request", _("Det som skickades gick inte att tolka."))
-    # The draft first (created by the first save; rolled back with the request if what came is
-    # refused), so that the parts' stored rows come with their principles in one statement.
-    response = operations.current_response(answerer.respondent, create=True)
+    # The draft, if there is one, before the parts: their stored rows then come with their
+    # principles in one statement. The first save creates the draft once what came is understood.
+    response = operations.current_response(answerer.respondent, create=False)
     try:
         context.load(*forms.subject_ids(payload["fields"]), response=response)
         parts = forms.parse_parts(payload["fields"], context)
@@ -477,6 +477,7 @@ def autosave(consultation_id):
         return _json(400, "bad_request", _("Det som skickades gick inte att tolka."))
     except operations.UnknownSubject as refused:
         return _json(404, "not_found", refused.message)
+    response = response or operations.current_response(answerer.respondent, create=True)
     try:
         results = operations.save_answers(response, parts, answerer.user, principle_answers=context.principle_answers)
     except operations.DeadlinePassed as refused:

@@ -195,6 +195,22 @@ def test_autosave_saves_one_part_and_reports_the_time_and_progress(app, client, 
     assert answers[w.principles[1]][:3] == ("opposes", "Ändrad", 3)
 
 
+def test_an_autosave_not_understood_opens_no_draft(app, client, auth, answering):
+    """Autosave reads the draft before the parts (so that a part comes with its stored answer), but
+    creates it only once what came is understood."""
+    w = answering
+    auth.login(w.anna.email)
+    unknown = autosave(client, w, {"p999999.lock_version": "0", "p999999.comment": "Fel princip"})
+    assert unknown.status_code == 404
+    malformed = autosave(client, w, {f"p{w.principles[0]}.lock_version": "inte ett tal",
+                                     f"p{w.principles[0]}.comment": "Text"})
+    assert malformed.status_code == 400
+    assert the_answer(app, w) is None
+    assert autosave(client, w, principle_fields(w, 0, comment="Nu rätt")).status_code == 200
+    _status, revision, answers = the_answer(app, w)
+    assert revision == 1 and answers[w.principles[0]][1] == "Nu rätt"
+
+
 def test_saving_unchanged_text_does_not_move_the_lock_version(app, client, auth, answering):
     w = answering
     auth.login(w.anna.email)
