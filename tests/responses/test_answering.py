@@ -195,9 +195,10 @@ def test_autosave_saves_one_part_and_reports_the_time_and_progress(app, client, 
     assert answers[w.principles[1]][:3] == ("opposes", "Ändrad", 3)
 
 
-def test_an_autosave_not_understood_opens_no_draft(app, client, auth, answering):
-    """Autosave reads the draft before the parts (so that a part comes with its stored answer), but
-    creates it only once what came is understood."""
+def test_a_refused_first_autosave_opens_no_draft(app, client, auth, answering):
+    """Autosave reads the draft before the parts (so that a part comes with its stored answer), and
+    creates it only once what came is understood; a save refused after that takes the new draft
+    back with it (on SQLite too: its savepoint once committed the draft on its own)."""
     w = answering
     auth.login(w.anna.email)
     unknown = autosave(client, w, {"p999999.lock_version": "0", "p999999.comment": "Fel princip"})
@@ -205,6 +206,8 @@ def test_an_autosave_not_understood_opens_no_draft(app, client, auth, answering)
     malformed = autosave(client, w, {f"p{w.principles[0]}.lock_version": "inte ett tal",
                                      f"p{w.principles[0]}.comment": "Text"})
     assert malformed.status_code == 400
+    invalid = autosave(client, w, {**principle_fields(w, 0), f"p{w.principles[0]}.c{w.criteria[0]}.rating": "7"})
+    assert invalid.status_code == 422
     assert the_answer(app, w) is None
     assert autosave(client, w, principle_fields(w, 0, comment="Nu rätt")).status_code == 200
     _status, revision, answers = the_answer(app, w)
