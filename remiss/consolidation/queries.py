@@ -222,8 +222,9 @@ def _said(column):
 
 
 def said(text: str | None) -> bool:
-    """The same rule in Python as `_said` in SQL."""
-    return bool((text or "").strip(" "))
+    """The same rule in Python as `_said` in SQL, settled by the first character unless it is a
+    space (stripping copied every comment of a streamed report)."""
+    return bool(text) and (text[0] != " " or bool(text.strip(" ")))
 
 
 def like_pattern(term: str) -> str:

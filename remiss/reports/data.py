@@ -29,11 +29,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import NamedTuple
 
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
-from sqlalchemy import String, and_, exists, func, null, select, text as sql_text, type_coerce
+from sqlalchemy import DateTime, String, and_, exists, func, null, select, text as sql_text, type_coerce
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from remiss.auth.models import User
@@ -579,12 +579,22 @@ def _network_columns(consultation: Consultation):
     return [n.name for n in networks], columns
 
 
+# Respondents whose RespondentInfo a stream keeps while it runs (_RespondentColumns.info): bounded,
+# so that memory does not grow with the number of respondents (some 8 MB when full).
+REMEMBERED_RESPONDENTS = 20_000
+
+
 class _RespondentColumns:
-    """The columns that name a respondent and its current answer, shared by every statement."""
+    """The columns that name a respondent and its current answer, shared by every statement.
+
+    `remember`: the stream gives each respondent on several rows (one per principle or question), so
+    `info` keeps what it made of a respondent's columns – up to REMEMBERED_RESPONDENTS of them, then
+    it starts over – instead of making it again on every row."""
 
     current, individual, submitter, registrar, signer = _CURRENT, _INDIVIDUAL, _SUBMITTER, _REGISTRAR, _SIGNER
 
-    def __init__(self, consultation: Consultation, public: bool, with_networks: bool = False):
+    def __init__(self, consultation: Consultation, public: bool, with_networks: bool = False, remember: bool = False):
+        self.remembered: dict | None = {} if remember else None
         self.consultation = consultation
         self.public = public
         self.pseudonym = _pseudonyms(consultation)
@@ -603,10 +613,10 @@ class _RespondentColumns:
         who = ([null(), null(), null(), null()] if self.public else
                [self.submitter.name, self.submitter.email, self.registrar.name, self.registrar.email])
         cols = [Respondent.id, Organisation.name, Organisation.kind, self.individual.name, self.pseudonym.c.number,
-                self.current.id, self.current.submitted_at, _as_text(self.current.channel),
+                self.current.id, _as_naive(self.current.submitted_at), _as_text(self.current.channel),
                 Respondent.declined_at.is_not(None), Respondent.declined_reason,
                 # Who signed speaks for the organisation, as on a signed paper answer: in both reports.
-                self.signer.name, self.current.signed_at, organisation_pseudonym, *who]
+                self.signer.name, _as_naive(self.current.signed_at), organisation_pseudonym, *who]
         names = ["r_id", "r_org", "r_org_kind", "r_person", "r_pseudonym", "r_response", "r_submitted_at",
                  "r_channel", "r_declined", "r_declined_reason", "r_signer", "r_signed_at", "r_org_pseudonym",
                  "r_submitter", "r_submitter_email", "r_registrar", "r_registrar_email"]
@@ -640,9 +650,21 @@ class _RespondentColumns:
         return [Organisation.name.is_(None), number.is_not(None), number, Organisation.name, Respondent.id]
 
     def info(self, row) -> RespondentInfo:
+        if self.remembered is None:
+            return self._info(row)
+        key = row[0], row[5]  # the respondent and its current answer
+        info = self.remembered.get(key)
+        if info is None:
+            if len(self.remembered) >= REMEMBERED_RESPONDENTS:
+                self.remembered.clear()
+            info = self.remembered[key] = self._info(row)
+        return info
+
+    def _info(self, row) -> RespondentInfo:
         (respondent_id, organisation, organisation_kind, person, pseudonym, response, submitted_at, channel,
          declined, declined_reason, signed_by, signed_at, organisation_pseudonym,
          submitter, submitter_email, registrar, registrar_email) = row[:17]
+        submitted_at, signed_at = _as_utc(submitted_at), _as_utc(signed_at)
         organisation_kind = organisation_kind or ""
         signed_by = signed_by or ""
         if organisation is not None and organisation_pseudonym is not None:
@@ -704,6 +726,16 @@ _JOIN_ORDER = sql_text("SELECT set_config('join_collapse_limit', :value, true)")
 # The names of respondents who may not be named in the report (_RespondentColumns.info).
 _ORGANISATION_PSEUDONYM = _l("Remissinstans %(number)s")
 _INDIVIDUAL_PSEUDONYM = _l("Patientföreträdare %(number)s")
+
+
+def _as_naive(column):
+    """A moment read as the database gives it (naive UTC): _as_utc makes it a moment again once per
+    respondent, instead of the column type on every row (_RespondentColumns.info)."""
+    return type_coerce(column, DateTime)
+
+
+def _as_utc(value: datetime | None) -> datetime | None:
+    return value.replace(tzinfo=timezone.utc) if value is not None else None
 
 
 def _as_text(column):
@@ -792,7 +824,7 @@ def answer_rows(consultation: Consultation, public: bool, locale: str = "sv", *,
 
 
 def _answer_rows(consultation, public, *, principle_id=None, limit=None, offset=0):
-    names = _RespondentColumns(consultation, public)
+    names = _RespondentColumns(consultation, public, remember=True)
     criteria = _criteria(consultation)
     ratings = {value: str(text) for value, text in RATINGS[consultation.criteria_scale]}
     current = names.current
@@ -883,7 +915,7 @@ def general_answer_rows(consultation: Consultation, public: bool, locale: str = 
 
 
 def _general_answer_rows(consultation, public, *, question_id=None, limit=None, offset=0):
-    names = _RespondentColumns(consultation, public)
+    names = _RespondentColumns(consultation, public, remember=True)
     statement = names.joins(
         select(*names.columns(), GeneralQuestion.id.label("q_id"), GeneralQuestion.text.label("q_text"),
                GeneralAnswer.id.label("a_id"), GeneralAnswer.text.label("a_text"), _as_text(Disposition.kind).label("d_kind"),

@@ -85,6 +85,22 @@ def test_streamed_rows_match_the_whole_report(app, world):
     assert outline.principles[0].figures.stances == report.principles[0].figures.stances
 
 
+def test_a_respondent_on_many_rows_is_the_same_when_few_are_remembered(app, world, monkeypatch):
+    """The answer rows keep what they made of a respondent for its next principle, up to a bound, then
+    start over: with room for only one respondent, every row still names its own respondent fully."""
+    add_answering_organisations(app, world, 3)
+    with app.app_context():
+        consultation = db.session.get(Consultation, world.consultation)
+        remembered = list(data.answer_rows(consultation, False))
+        monkeypatch.setattr(data, "REMEMBERED_RESPONDENTS", 1)
+        starting_over = list(data.answer_rows(consultation, False))
+    assert starting_over == remembered
+    assert len({r.respondent.id for r in remembered}) == 7
+    for row in remembered:
+        assert row.respondent.submitted_at.tzinfo is not None  # a moment, as the column type gives it
+        assert row.respondent.late == (row.respondent.submitted_at > consultation.deadline)
+
+
 def test_current_answer_is_the_submitted_revision(app, world):
     """A reopened answer (superseded) is not reported; its draft successor is not an answer yet."""
     with app.app_context():
