@@ -135,11 +135,12 @@ def yes(value: bool) -> str:
     return _("Ja") if value else ""
 
 
-def answer_cells(report, row) -> list:
-    """One AnswerRow as the cells of `answer_columns`: text, and the moment as a local datetime."""
+def answer_cells(report, row, moment=local_naive) -> list:
+    """One AnswerRow as the cells of `answer_columns`: text, and the moment as `moment` gives it (a
+    local datetime, or the CSV's text of one)."""
     respondent = row.respondent
     comment, wording = row.comment_disposition, row.wording_disposition
-    cells = [respondent.name, respondent.kind_label, local_naive(respondent.submitted_at), yes(respondent.late),
+    cells = [respondent.name, respondent.kind_label, moment(respondent.submitted_at), yes(respondent.late),
              respondent.channel_label, row.stance_label]
     cells += [c.rating_label for c in row.criteria]
     cells += [criterion_comment_text(row), row.comment,

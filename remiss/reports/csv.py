@@ -11,6 +11,7 @@ it is and never evaluated (CSV injection).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Iterator
 from datetime import datetime
@@ -59,10 +60,12 @@ def stream(consultation, report: data.Report) -> Iterator[bytes]:
         buffer.write(BOM)
         writer.writerow(cells(columns(report)))
         marker = status(report)
+        # A respondent's moment is on its row for every principle: written once (bounded as data's rows).
+        moment = functools.lru_cache(maxsize=data.REMEMBERED_RESPONDENTS)(lambda value: cell(common.local_naive(value)))
         lines = []
         for row in data.answer_rows(consultation, report.public, report.locale):
             lines.append(cells([marker, report.reference_number, row.principle_number, row.principle_title,
-                                *common.answer_cells(report, row)]))
+                                *common.answer_cells(report, row, moment)]))
             if len(lines) == FLUSH_EVERY:
                 writer.writerows(lines)
                 lines.clear()
