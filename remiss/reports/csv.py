@@ -11,7 +11,6 @@ it is and never evaluated (CSV injection).
 from __future__ import annotations
 
 import csv
-import functools
 import io
 from collections.abc import Iterator
 from datetime import datetime
@@ -60,8 +59,7 @@ def stream(consultation, report: data.Report) -> Iterator[bytes]:
         buffer.write(BOM)
         writer.writerow(cells(columns(report)))
         marker = status(report)
-        # A respondent's moment is on its row for every principle: written once (bounded as data's rows).
-        moment = functools.lru_cache(maxsize=data.REMEMBERED_RESPONDENTS)(lambda value: cell(common.local_naive(value)))
+        moment = _Moments()
         lines = []
         for row in data.answer_rows(consultation, report.public, report.locale):
             lines.append(cells([marker, report.reference_number, row.principle_number, row.principle_title,
@@ -75,6 +73,20 @@ def stream(consultation, report: data.Report) -> Iterator[bytes]:
         writer.writerows(lines)
         writer.writerows(cells(values) for values in _respondent_lines(consultation, report, marker))
         yield buffer.getvalue().encode("utf-8")
+
+
+class _Moments(dict):
+    """A respondent's submission moment is on its row for every principle: written once, for the
+    first respondents of the stream (bounded as data.REMEMBERED_RESPONDENTS, for the same reason)."""
+
+    def __call__(self, value):
+        return self[value]
+
+    def __missing__(self, value):
+        text = cell(common.local_naive(value))
+        if len(self) < data.REMEMBERED_RESPONDENTS:
+            self[value] = text
+        return text
 
 
 def _respondent_lines(consultation, report: data.Report, marker: str) -> Iterator[list]:

@@ -580,7 +580,9 @@ def _network_columns(consultation: Consultation):
 
 
 # Respondents whose RespondentInfo a stream keeps while it runs (_RespondentColumns.info): bounded,
-# so that memory does not grow with the number of respondents (some 8 MB when full).
+# so that memory does not grow with the number of respondents (some 10 MB when full). A stream gives
+# the respondents in the same order for every principle, so it keeps the first ones it meets: those
+# are what the next principle's rows find (a cache that made room for the latest would find none).
 REMEMBERED_RESPONDENTS = 20_000
 
 
@@ -588,8 +590,8 @@ class _RespondentColumns:
     """The columns that name a respondent and its current answer, shared by every statement.
 
     `remember`: the stream gives each respondent on several rows (one per principle or question), so
-    `info` keeps what it made of a respondent's columns – up to REMEMBERED_RESPONDENTS of them, then
-    it starts over – instead of making it again on every row."""
+    `info` keeps what it made of a respondent's columns – for the first REMEMBERED_RESPONDENTS of
+    them – instead of making it again on every row."""
 
     current, individual, submitter, registrar, signer = _CURRENT, _INDIVIDUAL, _SUBMITTER, _REGISTRAR, _SIGNER
 
@@ -655,9 +657,9 @@ class _RespondentColumns:
         key = row[0], row[5]  # the respondent and its current answer
         info = self.remembered.get(key)
         if info is None:
-            if len(self.remembered) >= REMEMBERED_RESPONDENTS:
-                self.remembered.clear()
-            info = self.remembered[key] = self._info(row)
+            info = self._info(row)
+            if len(self.remembered) < REMEMBERED_RESPONDENTS:
+                self.remembered[key] = info
         return info
 
     def _info(self, row) -> RespondentInfo:

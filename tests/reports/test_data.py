@@ -16,7 +16,7 @@ from remiss.consultations.models import (
 )
 from remiss.extensions import db
 from remiss.organisations.models import Organisation
-from remiss.reports import data
+from remiss.reports import data, rendering
 from remiss.timeutil import utcnow
 
 
@@ -86,15 +86,18 @@ def test_streamed_rows_match_the_whole_report(app, world):
 
 
 def test_a_respondent_on_many_rows_is_the_same_when_few_are_remembered(app, world, monkeypatch):
-    """The answer rows keep what they made of a respondent for its next principle, up to a bound, then
-    start over: with room for only one respondent, every row still names its own respondent fully."""
+    """The answer rows keep what they made of a respondent for its next principle, for the first
+    respondents up to a bound: with room for only one, every row still names its own respondent."""
     add_answering_organisations(app, world, 3)
     with app.app_context():
         consultation = db.session.get(Consultation, world.consultation)
         remembered = list(data.answer_rows(consultation, False))
+        csv_remembered = rendering.render(consultation, "csv", public=False)
         monkeypatch.setattr(data, "REMEMBERED_RESPONDENTS", 1)
         starting_over = list(data.answer_rows(consultation, False))
+        csv_starting_over = rendering.render(consultation, "csv", public=False)
     assert starting_over == remembered
+    assert csv_starting_over == csv_remembered and csv_remembered.count(b"\r\n") > 7 * 3
     assert len({r.respondent.id for r in remembered}) == 7
     for row in remembered:
         assert row.respondent.submitted_at.tzinfo is not None  # a moment, as the column type gives it
