@@ -24,15 +24,23 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.close()
 
 
-@event.listens_for(Engine, "savepoint")
 def _sqlite_savepoint_inside_a_transaction(connection, name):
     """SQLite: pysqlite begins a transaction only before a write, and a SAVEPOINT outside one starts
     a transaction of its own that its RELEASE commits – a nested block (db.session.begin_nested())
     opened before the request's first write was committed at once, whatever the request did next.
     BEGIN first, as pysqlite itself does before a write, so that it nests as on PostgreSQL."""
     dbapi_connection = connection.connection.dbapi_connection
-    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+    if not dbapi_connection.in_transaction:
         dbapi_connection.execute("BEGIN")
+
+
+def _sqlite_savepoints(app) -> None:
+    """On SQLite engines only: a connection event on every engine made every statement on
+    PostgreSQL go through SQLAlchemy's event dispatch too."""
+    with app.app_context():
+        for engine in db.engines.values():
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "savepoint", _sqlite_savepoint_inside_a_transaction)
 
 
 # PostgreSQL's JIT compiles a statement whose estimated cost is high: 70–170 ms for a report's
@@ -99,6 +107,7 @@ def create_app(test_config=None):
     _engine_options(app.config)
 
     db.init_app(app)
+    _sqlite_savepoints(app)
     migrate.init_app(app, db, directory=str(app.root_path + "/../migrations"), render_as_batch=True)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
