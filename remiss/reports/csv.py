@@ -75,18 +75,14 @@ def stream(consultation, report: data.Report) -> Iterator[bytes]:
         yield buffer.getvalue().encode("utf-8")
 
 
-class _Moments(dict):
-    """A respondent's submission moment is on its row for every principle: written once, for the
-    first respondents of the stream (bounded as data.REMEMBERED_RESPONDENTS, for the same reason)."""
+class _Moments(data.Remembered):
+    """A respondent's submission moment is on its row for every principle: written once."""
 
     def __call__(self, value):
         return self[value]
 
     def __missing__(self, value):
-        text = cell(common.local_naive(value))
-        if len(self) < data.REMEMBERED_RESPONDENTS:
-            self[value] = text
-        return text
+        return self.remember(value, cell(common.local_naive(value)))
 
 
 def _respondent_lines(consultation, report: data.Report, marker: str) -> Iterator[list]:

@@ -586,6 +586,16 @@ def _network_columns(consultation: Consultation):
 REMEMBERED_RESPONDENTS = 20_000
 
 
+class Remembered(dict):
+    """What a stream made of a respondent's values, for its later rows: the first
+    REMEMBERED_RESPONDENTS kept (see there), the rest made again when they come."""
+
+    def remember(self, key, value):
+        if len(self) < REMEMBERED_RESPONDENTS:
+            self[key] = value
+        return value
+
+
 class _RespondentColumns:
     """The columns that name a respondent and its current answer, shared by every statement.
 
@@ -596,7 +606,7 @@ class _RespondentColumns:
     current, individual, submitter, registrar, signer = _CURRENT, _INDIVIDUAL, _SUBMITTER, _REGISTRAR, _SIGNER
 
     def __init__(self, consultation: Consultation, public: bool, with_networks: bool = False, remember: bool = False):
-        self.remembered: dict | None = {} if remember else None
+        self.remembered = Remembered() if remember else None
         self.consultation = consultation
         self.public = public
         self.pseudonym = _pseudonyms(consultation)
@@ -656,11 +666,7 @@ class _RespondentColumns:
             return self._info(row)
         key = row[0], row[5]  # the respondent and its current answer
         info = self.remembered.get(key)
-        if info is None:
-            info = self._info(row)
-            if len(self.remembered) < REMEMBERED_RESPONDENTS:
-                self.remembered[key] = info
-        return info
+        return info if info is not None else self.remembered.remember(key, self._info(row))
 
     def _info(self, row) -> RespondentInfo:
         (respondent_id, organisation, organisation_kind, person, pseudonym, response, submitted_at, channel,
