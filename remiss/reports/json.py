@@ -7,9 +7,9 @@ line, so memory does not grow with the number of respondents.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 
+import orjson
 from flask_babel import force_locale
 
 from remiss.reports import common, data
@@ -18,8 +18,9 @@ from remiss.i18n import babel_locale
 FORMAT_VERSION = "1.2"  # 1.1: declined, missing, signed_by/at, dissents; 1.2: groups
 
 
-# One encoder for every value: json.dumps with an option builds a new one per call.
-_dump = json.JSONEncoder(ensure_ascii=False).encode
+def _dump(value) -> str:
+    """Compact JSON, UTF-8 as it is (no \\u escapes)."""
+    return orjson.dumps(value).decode()
 
 
 def _disposition(d: data.DispositionInfo | None):
