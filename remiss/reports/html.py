@@ -69,18 +69,33 @@ class Spool:
     after it: one reading of the answers for both, in memory up to SPOOL_MEMORY, on disk beyond."""
 
     def __init__(self):
-        self.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, mode="w+", encoding="utf-8")
+        self.file = None  # made when the pieces first outgrow a chunk: most spools are small
+        self.pending, self.length = [], 0  # pieces not yet in the file, written a chunk at a time
         self.written = False
 
     def write(self, html: str) -> None:
         if html:
-            self.file.write(html)
+            self.pending.append(html)
+            self.length += len(html)
             self.written = True
+            if self.length >= common.CHUNK:
+                self._flush()
+
+    def _flush(self) -> None:
+        if self.file is None:
+            self.file = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY, mode="w+", encoding="utf-8")
+        self.file.write("".join(self.pending))
+        self.pending, self.length = [], 0
 
     def __bool__(self) -> bool:
         return self.written
 
     def chunks(self) -> Iterator[Markup]:
+        if self.file is None:  # everything is still in the pieces
+            yield Markup("".join(self.pending))  # our own template's output, already escaped
+            self.pending = []
+            return
+        self._flush()
         self.file.seek(0)
         while chunk := self.file.read(common.CHUNK):
             yield Markup(chunk)  # our own template's output, already escaped

@@ -29,6 +29,21 @@ def escape(text: str) -> str:
             .replace("'", "&#39;"))
 
 
+class _Escaped(dict):
+    """escape() of the values that come back on row after row – a respondent's name on each of its
+    answers, the few stance and disposition labels – made once each, for the first `size` values."""
+
+    def __init__(self, size: int = 20_000):
+        super().__init__()
+        self.size = size
+
+    def __missing__(self, text: str) -> str:
+        html = escape(text)
+        if len(self) < self.size:
+            self[text] = html
+        return html
+
+
 class RowHtml:
     """Made once per rendering (the labels in the current language, the report's columns)."""
 
@@ -50,6 +65,7 @@ class RowHtml:
         self.redacted = escape(_("Maskeras i den offentliga versionen:"))
         self.criterion_comment = escape(_("Kommentar till kriterium %(number)s"))  # numbered per comment
         self.cells: dict = {}  # a criterion's cell per (rating, label): a few values shared by every row
+        self.escaped = _Escaped()
 
     def rows(self, answers, texts) -> Iterator[Markup]:
         """A principle's overview table rows, a chunk at a time, while each answer's texts go to `texts`
@@ -66,9 +82,9 @@ class RowHtml:
 
     def row(self, answer) -> Markup:
         """The answer's row of its principle's overview table."""
-        parts = [f'\n      <tr><th scope="row">{escape(answer.respondent.name)}</th>']
+        parts = [f'\n      <tr><th scope="row">{self.escaped[answer.respondent.name]}</th>']
         if self.stance_column:
-            parts.append(f"<td>{escape(answer.stance_label or '–')}</td>")
+            parts.append(f"<td>{self.escaped[answer.stance_label or '–']}</td>")
         parts.extend(map(self._cell, answer.criteria))
         parts.append("</tr>")
         return Markup("".join(parts))
@@ -94,7 +110,7 @@ class RowHtml:
             return Markup("")
         parts = [f"\n  <article class=\"answer\">\n    <h4>{self._who(answer.respondent)}</h4>"]
         if answer.stance_label:
-            parts.append(f'<p class="stance"><strong>{self.stance}</strong> {escape(answer.stance_label)}</p>')
+            parts.append(f'<p class="stance"><strong>{self.stance}</strong> {self.escaped[answer.stance_label]}</p>')
         if answer.comment:
             parts.append(self._text(self.comment, "user-text", answer.comment, answer.comment_redactions,
                                     answer.comment_disposition, self.handling))
@@ -104,10 +120,10 @@ class RowHtml:
         for number, criterion in enumerate(answer.criteria, 1):
             if criterion.comment:
                 about = self.criterion_comment % {"number": number}
-                parts.append(f'\n    <p class="label">{about} ({escape(criterion.criterion)})</p>'
+                parts.append(f'\n    <p class="label">{about} ({self.escaped[criterion.criterion]})</p>'
                              f'\n    <div class="user-text">{markdown(criterion.comment)}</div>')
         if answer.alternative_label or answer.alternative_reason:
-            chosen = escape(answer.alternative_label) if answer.alternative_label else self.no_alternative
+            chosen = self.escaped[answer.alternative_label] if answer.alternative_label else self.no_alternative
             parts.append(f"\n    <p><strong>{self.alternative}</strong> {chosen}</p>")
             if answer.alternative_reason:
                 parts.append(f'<div class="user-text">{markdown(answer.alternative_reason)}</div>')
@@ -128,7 +144,7 @@ class RowHtml:
 
     def _who(self, respondent) -> str:
         late = f' <span class="late">({self.late})</span>' if respondent.late else ""
-        return f"{escape(respondent.name)}{late}"
+        return f"{self.escaped[respondent.name]}{late}"
 
     def _disposition(self, disposition, what) -> str:
         if not disposition:
@@ -136,7 +152,7 @@ class RowHtml:
         missing = " disposition-missing" if disposition.kind is None else ""
         reason = (f'<dt>{self.reason}</dt><dd class="user-text">{markdown(disposition.reason)}</dd>'
                   if disposition.reason else "")
-        return (f'<dl class="disposition{missing}">\n  <dt>{what}</dt><dd>{escape(disposition.label)}</dd>{reason}'
+        return (f'<dl class="disposition{missing}">\n  <dt>{what}</dt><dd>{self.escaped[disposition.label]}</dd>{reason}'
                 f"\n</dl>")
 
     def _redacted(self, notes) -> str:
@@ -152,7 +168,7 @@ class RowHtml:
 
     def respondent(self, respondent) -> str:
         """A respondent in a list: per network, or of those who have not answered."""
-        return f"\n    <li>{escape(respondent.name)}</li>"
+        return f"\n    <li>{self.escaped[respondent.name]}</li>"
 
     def received(self, respondent) -> str:
         """A row of the table of answers received."""
@@ -163,9 +179,9 @@ class RowHtml:
                 "Undertecknat av %(name)s, %(when)s", name=escape(respondent.signed_by),
                 when=escape(self.moments.day(respondent.signed_at))))
         who = "" if self.public else f"<td>{escape(respondent.registered_by or respondent.submitted_by)}</td>"
-        return (f'\n      <tr><th scope="row">{escape(respondent.name)}</th>'
+        return (f'\n      <tr><th scope="row">{self.escaped[respondent.name]}</th>'
                 f"\n        <td>{escape(self.moments.when(respondent.submitted_at))}{late}{signed}</td>"
-                f"\n        <td>{escape(respondent.channel_label)}</td>{who}</tr>")
+                f"\n        <td>{self.escaped[respondent.channel_label]}</td>{who}</tr>")
 
     def declined(self, respondent) -> str:
         """A respondent who declined to answer, with the reason given."""

@@ -14,9 +14,11 @@ import os
 import re
 from pathlib import Path
 
+import pytest
+
 from remiss.consultations.models import Consultation
 from remiss.extensions import db
-from remiss.reports import rendering
+from remiss.reports import html as report_html, rendering
 
 GOLDEN = Path(__file__).parent / "golden" / "report.html"
 
@@ -30,7 +32,13 @@ def normalise(html: str) -> str:
     return html
 
 
-def test_golden_html(app, world):
+@pytest.mark.parametrize("through_files", [False, True])
+def test_golden_html(app, world, monkeypatch, through_files):
+    """`through_files`: with a tiny chunk and memory limit every list the report writes twice goes
+    through a temporary file (html.Spool), as in a large report; the bytes are the same."""
+    if through_files:
+        monkeypatch.setattr(report_html.common, "CHUNK", 80)
+        monkeypatch.setattr(report_html, "SPOOL_MEMORY", 100)
     with app.app_context():
         consultation = db.session.get(Consultation, world.consultation)
         html = normalise(rendering.render(consultation, "html", public=False).decode("utf-8"))
@@ -41,3 +49,18 @@ def test_golden_html(app, world):
         diff = "".join(difflib.unified_diff(expected.splitlines(True), html.splitlines(True), "golden", "rendered"))
         raise AssertionError("the report differs from tests/reports/golden/report.html "
                              "(UPDATE_GOLDEN=1 regenerates it):\n" + diff[:6000])
+
+
+def test_a_spool_gives_back_every_piece_in_order(monkeypatch):
+    """What a large report's lists write to a spool comes back whole, whether it stayed in memory,
+    went to a file, or ended with pieces not yet written to the file."""
+    monkeypatch.setattr(report_html, "SPOOL_MEMORY", 100)
+    pieces = [f"<li>Remissinstans {n} – ”å, ä & ö”</li>" * (n % 3 + 1) for n in range(60)] + ["</ul>"]
+    for chunk in (10_000, 200, 45):
+        monkeypatch.setattr(report_html.common, "CHUNK", chunk)
+        spool = report_html.Spool()
+        assert not spool
+        for piece in pieces:
+            spool.write(piece)
+        assert spool
+        assert "".join(spool.chunks()) == "".join(pieces)
