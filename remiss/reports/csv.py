@@ -61,7 +61,7 @@ def stream(consultation, report: data.Report) -> Iterator[bytes]:
         marker = status(report)
         moment = _Moments()
         lines = []
-        for row in data.answer_rows(consultation, report.public, report.locale):
+        for row in data.report_answer_rows(consultation, report):
             lines.append(cells([marker, report.reference_number, row.principle_number, row.principle_title,
                                 *common.answer_cells(report, row, moment)]))
             if len(lines) == FLUSH_EVERY:

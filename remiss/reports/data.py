@@ -27,6 +27,8 @@ contains an e-mail address or the name of the person who submitted.
 from __future__ import annotations
 
 import functools
+import queue
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -330,6 +332,9 @@ class Report:
     appendix: list[AppendixRow] = field(default_factory=list)
     declined_count: int | None = 0
     dissents: list[DissentInfo] = field(default_factory=list)  # filled in the outline too: they are few
+    # The answer rows' statement, started before the outline was built (rendering.stream): a format
+    # reads it once, through report_answer_rows.
+    answer_stream: Iterator[AnswerRow] | None = field(default=None, repr=False, compare=False)
 
     @property
     def answered(self) -> list[RespondentInfo]:
@@ -706,10 +711,20 @@ def _person(name: str | None, email: str | None) -> str:
     return f"{name} <{email}>" if email else name
 
 
-def _stream(statement):
+def _stream(statement, *, ahead: bool = False) -> Iterator:
     """The rows through Core, as tuples read by position: the ORM's handling of each row cost as much
-    as the row's own work. YIELD_PER rows per round trip (a server-side cursor on PostgreSQL)."""
-    connection = db.session.connection()
+    as the row's own work. YIELD_PER rows per round trip (a server-side cursor on PostgreSQL). The
+    statement runs when the first row is read; `ahead`: on PostgreSQL, at once, on a connection of
+    its own (`_Ahead`)."""
+    if ahead:
+        engine = db.session.get_bind()
+        if engine.dialect.name == "postgresql":
+            return iter(_Ahead(engine, statement))
+    return _rows(statement)
+
+
+def _rows(statement) -> Iterator:
+    connection = db.session.connection()  # when the first row is read: a streamed download's, not the view's
     postgresql = connection.dialect.name == "postgresql"
     if postgresql:
         # Planned with the joins in the order they are written – the respondent, its current answer,
@@ -724,6 +739,62 @@ def _stream(statement):
         connection.execute(_JOIN_ORDER, {"value": previous})
     for rows in result.partitions():
         yield from rows
+
+
+# Partitions of rows an `_Ahead` thread fetches before the reader takes them: memory stays bounded.
+AHEAD = 2
+_END = object()
+
+
+class _Ahead:
+    """The rows of a statement run on a connection of its own by a thread that fetches up to AHEAD
+    partitions before the reader takes them. The database then sorts a large report's answers –
+    most of a download's waiting – while the report's outline and respondent lists are read and
+    written (rendering.stream). Every statement of a report sees what was committed when it
+    began (READ COMMITTED), on the request's connection or on this one alike.
+
+    The thread stops, and gives its connection back, when the rows are read to the end, when the
+    reader stops, or when the reader is dropped unread (a download cancelled early)."""
+
+    def __init__(self, engine, statement):
+        self.parts = queue.Queue(maxsize=AHEAD)
+        self.stop = threading.Event()
+        # The thread holds the queue and the event, not this object: dropping the object stops it.
+        threading.Thread(target=_fetch_ahead, args=(engine, statement, self.parts, self.stop),
+                         name="report-rows", daemon=True).start()
+
+    def __iter__(self) -> Iterator:
+        try:
+            while (part := self.parts.get()) is not _END:
+                if isinstance(part, BaseException):
+                    raise part
+                yield from part
+        finally:
+            self.stop.set()
+
+    def __del__(self):
+        self.stop.set()
+
+
+def _fetch_ahead(engine, statement, parts: queue.Queue, stop: threading.Event) -> None:
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                parts.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    try:
+        with engine.connect() as connection:  # a transaction of its own, rolled back when it closes
+            connection.execute(_WRITTEN_ORDER)  # SET LOCAL: nothing to put back
+            for rows in connection.execute(statement.execution_options(yield_per=YIELD_PER)).partitions():
+                if not put(rows):
+                    return
+        put(_END)
+    except BaseException as error:  # raised where the rows are read
+        put(error)
 
 
 _WRITTEN_ORDER = sql_text("SELECT current_setting('join_collapse_limit'), set_config('join_collapse_limit', '1', true),"
@@ -824,14 +895,28 @@ def _respondent_rows(consultation, public, *, limit=None, offset=0, declined=Fal
 
 
 def answer_rows(consultation: Consultation, public: bool, locale: str = "sv", *, principle_id: int | None = None,
-                limit: int | None = None, offset: int = 0) -> Iterator[AnswerRow]:
+                limit: int | None = None, offset: int = 0, ahead: bool = False) -> Iterator[AnswerRow]:
     """One row per respondent with a submitted answer × principle, principle by principle (streamed).
-    `principle_id` (a PrincipleText id): that principle's rows only; `limit`, `offset`: one page of them."""
+    `principle_id` (a PrincipleText id): that principle's rows only; `limit`, `offset`: one page of them.
+    `ahead`: the statement starts when this is called, on a connection of its own (`_Ahead`)."""
     with force_locale(babel_locale(locale)):
-        yield from _answer_rows(consultation, public, principle_id=principle_id, limit=limit, offset=offset)
+        rows = _answer_rows(consultation, public, principle_id=principle_id, limit=limit, offset=offset, ahead=ahead)
+    return _in_locale(rows, locale)
 
 
-def _answer_rows(consultation, public, *, principle_id=None, limit=None, offset=0):
+def report_answer_rows(consultation: Consultation, report: Report) -> Iterator[AnswerRow]:
+    """Every answer row of the report: the stream started with it (rendering.stream), else a new one."""
+    rows, report.answer_stream = report.answer_stream, None
+    return rows if rows is not None else answer_rows(consultation, report.public, report.locale)
+
+
+def _in_locale(rows: Iterator, locale: str) -> Iterator:
+    with force_locale(babel_locale(locale)):
+        yield from rows
+
+
+def _answer_rows(consultation, public, *, principle_id=None, limit=None, offset=0, ahead=False):
+    """The statement is built when this is called; the rows are made as they are read."""
     names = _RespondentColumns(consultation, public, remember=True)
     criteria = _criteria(consultation)
     ratings = {value: str(text) for value, text in RATINGS[consultation.criteria_scale]}
@@ -887,30 +972,34 @@ def _answer_rows(consultation, public, *, principle_id=None, limit=None, offset=
 
     indexes = range(len(criteria))
     start = names.width
-    for row in _stream(statement):
-        (p_id, p_key, p_number, p_title, answer_id, stance, comment, wording, comment_kind, comment_reason,
-         wording_kind, wording_reason, alternative_id, alternative_label, alternative_reason) = row[start:start + 15]
-        given = row[start + 15:]  # each criterion's rating and comment
-        comment, wording = comment or "", wording or ""
-        on_comment_hidden = on_wording_hidden = ()
-        if redacted and answer_id is not None:
-            on_comment_hidden = redacted.get(("p", answer_id, on_comment_key), ())
-            on_wording_hidden = redacted.get(("p", answer_id, on_wording_key), ())
-        yield AnswerRow(
-            principle_id=p_id, principle_key=p_key, principle_number=p_number, principle_title=p_title,
-            respondent=names.info(row),
-            stance=stance, stance_label=names.labels.of(Stance, stance) if stance is not None else "",
-            criteria=tuple(map(rated, indexes, given[0::2], given[1::2])) if any(given) else unrated,
-            comment=redaction.public_text(comment, on_comment_hidden) if public and on_comment_hidden else comment,
-            proposed_wording=(redaction.public_text(wording, on_wording_hidden) if public and on_wording_hidden
-                              else wording),
-            comment_disposition=_disposition(comment, comment_kind, comment_reason, names.labels),
-            wording_disposition=_disposition(wording, wording_kind, wording_reason, names.labels),
-            alternative_id=alternative_id, alternative_label=alternative_label or "",
-            alternative_reason=alternative_reason or "",
-            comment_redactions=redaction.notes(on_comment_hidden) if on_comment_hidden and not public else (),
-            wording_redactions=redaction.notes(on_wording_hidden) if on_wording_hidden and not public else (),
-        )
+
+    def made(rows):
+        for row in rows:
+            (p_id, p_key, p_number, p_title, answer_id, stance, comment, wording, comment_kind, comment_reason,
+             wording_kind, wording_reason, alternative_id, alternative_label, alternative_reason) = row[start:start + 15]
+            given = row[start + 15:]  # each criterion's rating and comment
+            comment, wording = comment or "", wording or ""
+            on_comment_hidden = on_wording_hidden = ()
+            if redacted and answer_id is not None:
+                on_comment_hidden = redacted.get(("p", answer_id, on_comment_key), ())
+                on_wording_hidden = redacted.get(("p", answer_id, on_wording_key), ())
+            yield AnswerRow(
+                principle_id=p_id, principle_key=p_key, principle_number=p_number, principle_title=p_title,
+                respondent=names.info(row),
+                stance=stance, stance_label=names.labels.of(Stance, stance) if stance is not None else "",
+                criteria=tuple(map(rated, indexes, given[0::2], given[1::2])) if any(given) else unrated,
+                comment=redaction.public_text(comment, on_comment_hidden) if public and on_comment_hidden else comment,
+                proposed_wording=(redaction.public_text(wording, on_wording_hidden) if public and on_wording_hidden
+                                  else wording),
+                comment_disposition=_disposition(comment, comment_kind, comment_reason, names.labels),
+                wording_disposition=_disposition(wording, wording_kind, wording_reason, names.labels),
+                alternative_id=alternative_id, alternative_label=alternative_label or "",
+                alternative_reason=alternative_reason or "",
+                comment_redactions=redaction.notes(on_comment_hidden) if on_comment_hidden and not public else (),
+                wording_redactions=redaction.notes(on_wording_hidden) if on_wording_hidden and not public else (),
+            )
+
+    return made(_stream(statement, ahead=ahead))
 
 
 def general_answer_rows(consultation: Consultation, public: bool, locale: str = "sv", *,

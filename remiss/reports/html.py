@@ -223,8 +223,8 @@ class StreamedRows(_DocumentRows):
         """A principle's answers, from one statement over every principle's read principle by principle
         (the template asks for them in the principles' order)."""
         if self.answer_groups is None:
-            self.answer_groups = common.Groups(data.answer_rows(self.consultation, self.report.public, self.report.locale),
-                                         lambda row: row.principle_id)
+            self.answer_groups = common.Groups(data.report_answer_rows(self.consultation, self.report),
+                                               lambda row: row.principle_id)
         return _Group(self.answer_groups, principle.id)
 
     def _choices(self, outcome) -> Iterator[tuple[int | None, data.Choice]]:

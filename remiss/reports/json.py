@@ -143,7 +143,7 @@ def _chunks(consultation, report: data.Report) -> Iterator[str]:
         yield ",\n"
 
         yield '  "principles": ['
-        answers = common.Groups(data.answer_rows(consultation, public, locale), lambda row: row.principle_id)
+        answers = common.Groups(data.report_answer_rows(consultation, report), lambda row: row.principle_id)
         for i, principle in enumerate(report.principles):
             fields = {
                 "id": principle.id, "key": principle.key, "number": principle.number, "title": principle.title,

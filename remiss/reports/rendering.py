@@ -34,8 +34,12 @@ def render(consultation, format: str, *, public: bool, locale: str = "sv", final
 
 
 def stream(consultation, format: str, *, public: bool, locale: str = "sv") -> Iterator[bytes]:
-    """The live (unfrozen) report in chunks. The outline is built at once; rows follow lazily."""
-    report = _report(consultation, format, public, locale, None, None, answers=format not in STREAMED)
-    if format in STREAMED:
-        return STREAMED[format].stream(consultation, report)
-    return iter([WHOLE[format].render(report)])
+    """The live (unfrozen) report in chunks. The outline is built at once; rows follow lazily.
+    The answer rows' statement starts first, on a connection of its own, so that the database
+    sorts them while the outline is built and written (data._Ahead)."""
+    if format not in STREAMED:
+        return iter([WHOLE[format].render(_report(consultation, format, public, locale, None, None, answers=True))])
+    answers = data.answer_rows(consultation, public, locale, ahead=True)
+    report = _report(consultation, format, public, locale, None, None, answers=False)
+    report.answer_stream = answers
+    return STREAMED[format].stream(consultation, report)

@@ -149,7 +149,7 @@ def _principles(book: Workbook, report: data.Report, consultation) -> None:
     columns = common.answer_columns(report)
     criteria = len(report.criteria)
     widths = [36, 20, 18, 12, 14, 22] + [14] * criteria + [30, 60, 18, 40, 50, 18, 40, 20, 40, 40]
-    rows = data.answer_rows(consultation, report.public, report.locale)
+    rows = data.report_answer_rows(consultation, report)
     row = next(rows, None)
     for principle in report.principles:  # the rows come in the principles' order, a sheet at a time
         sheet = book.sheet(_("Princip %(number)s", number=principle.number), widths, header_row=HEADER_ROW)

@@ -2,9 +2,12 @@
 streaming rows in the same order as the whole report."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
-from sqlalchemy import event, select
+import pytest
+from sqlalchemy import event, select, text as sql_text
+from sqlalchemy.exc import DBAPIError
 
 from remiss.consultations.models import (
     Consultation,
@@ -18,6 +21,7 @@ from remiss.extensions import db
 from remiss.organisations.models import Organisation
 from remiss.reports import data, rendering
 from remiss.timeutil import utcnow
+from tests.reports.test_downloads import log_in
 
 
 class Counter:
@@ -151,3 +155,49 @@ def test_respondent_kind_in_words(app, world):
         answers = {row.respondent.name: row.respondent.kind_label for row in data.answer_rows(consultation, False)}
     assert kinds["Sahlgrenska Universitetssjukhuset"] == answers["Sahlgrenska Universitetssjukhuset"] == "sjukhus"
     assert kinds["Pia Patient"] == answers["Pia Patient"] == "Enskild person"
+
+
+# A streamed download starts its answer rows' statement before the outline, on a connection of its
+# own on PostgreSQL (data._Ahead, fetched by a thread). That connection goes back to the pool however
+# the download ends; on SQLite the rows are read on the request's connection and the same holds.
+
+def _connections_in_use(app) -> int:
+    with app.app_context():
+        return db.engine.pool.checkedout()
+
+
+def _soon(condition, seconds: float = 10) -> bool:
+    """Whether `condition` holds within `seconds` (the thread notices within a fraction of one)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json", "xlsx", "html"])
+def test_a_download_read_to_its_end_or_never_read_gives_its_connections_back(app, client, auth, world, fmt,
+                                                                             monkeypatch):
+    add_answering_organisations(app, world, 3)
+    monkeypatch.setattr(data, "YIELD_PER", 1)  # more rows than the thread fetches before they are read
+    log_in(auth, world, "process_owner")
+    whole = client.get(f"{world.report_url}.{fmt}")
+    assert whole.status_code == 200 and len(whole.get_data()) > 1000
+    assert _soon(lambda: _connections_in_use(app) == 0)
+
+    # Started, then never read: the browser went away while the outline was being built.
+    with app.test_request_context():
+        chunks = rendering.stream(db.session.get(Consultation, world.consultation), fmt, public=False)
+        del chunks
+        db.session.remove()
+    assert _soon(lambda: _connections_in_use(app) == 0)
+
+
+def test_an_error_in_rows_read_ahead_reaches_the_reader(app):
+    with app.app_context():
+        rows = data._stream(sql_text("SELECT * FROM no_such_table").columns(), ahead=True)
+        with pytest.raises(DBAPIError):
+            list(rows)
+        db.session.remove()
+    assert _soon(lambda: _connections_in_use(app) == 0)
