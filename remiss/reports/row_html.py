@@ -72,8 +72,8 @@ class RowHtml:
         (an html.Spool, written out after the table): one template call per chunk, not per answer."""
         pending = []
         for answer in answers:
-            pending.append(self.row(answer))
-            texts.write(self.article(answer))
+            pending.append(self._row(answer))
+            texts.write(self._article(answer))
             if len(pending) == ROWS_PER_CHUNK:
                 yield Markup("".join(pending))
                 pending = []
@@ -82,12 +82,15 @@ class RowHtml:
 
     def row(self, answer) -> Markup:
         """The answer's row of its principle's overview table."""
+        return Markup(self._row(answer))
+
+    def _row(self, answer) -> str:
         parts = [f'\n      <tr><th scope="row">{self.escaped[answer.respondent.name]}</th>']
         if self.stance_column:
             parts.append(f"<td>{self.escaped[answer.stance_label or '–']}</td>")
         parts.extend(map(self._cell, answer.criteria))
         parts.append("</tr>")
-        return Markup("".join(parts))
+        return "".join(parts)
 
     def _cell(self, criterion) -> str:
         key = (criterion.rating, criterion.rating_label)
@@ -106,8 +109,11 @@ class RowHtml:
     def article(self, answer) -> Markup:
         """The answer's texts (comment, proposed wording, criterion comments, preferred alternative) with
         what was done with them; empty when the answer says nothing beyond its row."""
+        return Markup(self._article(answer))
+
+    def _article(self, answer) -> str:
         if not self.says_something(answer):
-            return Markup("")
+            return ""
         parts = [f"\n  <article class=\"answer\">\n    <h4>{self._who(answer.respondent)}</h4>"]
         if answer.stance_label:
             parts.append(f'<p class="stance"><strong>{self.stance}</strong> {self.escaped[answer.stance_label]}</p>')
@@ -128,7 +134,7 @@ class RowHtml:
             if answer.alternative_reason:
                 parts.append(f'<div class="user-text">{markdown(answer.alternative_reason)}</div>')
         parts.append("\n  </article>")
-        return Markup("".join(parts))
+        return "".join(parts)
 
     def general(self, answer) -> Markup:
         """An answer to a general question, with what was done with it."""
