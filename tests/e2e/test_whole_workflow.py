@@ -226,7 +226,8 @@ def _mail_to(app, email: str, marker: str) -> str:
 
 def test_the_whole_workflow_in_a_browser(app, runner, walk):
     w = walk
-    today = today_in_stockholm()
+    # Each date is the day in Stockholm when it is typed, not when the walk began: a walk across
+    # midnight gave a decision dated the day before the proposal it decides was sent.
 
     # 1. The administrator ---------------------------------------------------------------------------
     result = runner.invoke(args=["users", "create", ADMIN[1], "--name", ADMIN[0], "--role", "administrator",
@@ -339,8 +340,8 @@ def test_the_whole_workflow_in_a_browser(app, runner, walk):
     owner.get_by_label("Rubrik").fill("Remiss: Styrande principer för invånarinteraktion")
     owner.get_by_label("Diarienummer").fill("RS 2026-01234")
     owner.get_by_label("Syfte").fill("Vi vill veta om principerna är **tydliga** och går att följa i vardagen.")
-    owner.get_by_label("Öppningsdatum").fill(today.isoformat())
-    owner.get_by_label("Svarsdatum", exact=True).fill((today + timedelta(days=21)).isoformat())
+    owner.get_by_label("Öppningsdatum").fill(today_in_stockholm().isoformat())
+    owner.get_by_label("Svarsdatum", exact=True).fill((today_in_stockholm() + timedelta(days=21)).isoformat())
     owner.get_by_label("Nätverk förvaltningsföreträdare").check()
     owner.get_by_label("Större grupp patientföreträdare").check()
     w.click("owner", owner.get_by_role("button", name="Skapa remiss"), "consultation-draft")
@@ -457,7 +458,7 @@ def test_the_whole_workflow_in_a_browser(app, runner, walk):
     w.click("owner", owner.get_by_role("link", name=re.compile("Registrera svar – NU-sjukvården")), "register",
             readonly=False)
     owner.get_by_label("På papper").check()
-    owner.get_by_label("Datum då svaret kom in").fill(today.isoformat())
+    owner.get_by_label("Datum då svaret kom in").fill(today_in_stockholm().isoformat())
     original = STEPS.parent / "nu-sjukvarden-remissvar.pdf"
     original.parent.mkdir(parents=True, exist_ok=True)
     original.write_bytes(pdf_bytes())
@@ -576,7 +577,7 @@ def test_the_whole_workflow_in_a_browser(app, runner, walk):
     w.go("owner", f"/documents/{KEY}/versions/2", "version-2-draft")
     w.click("owner", owner.get_by_role("link", name="Skicka till styrgruppen"), "propose", readonly=False)
     _choose(owner, "Remissammanställning som följer med", "Remiss: Styrande principer")
-    owner.get_by_label("Styrgruppens möte").fill((today + timedelta(days=7)).isoformat())
+    owner.get_by_label("Styrgruppens möte").fill((today_in_stockholm() + timedelta(days=7)).isoformat())
     owner.get_by_label("Meddelande till styrgruppen").fill("Version 2 efter remissen. Princip 1 är **ändrad**.")
     w.click("owner", owner.locator("main form").get_by_role("button", name="Skicka till styrgruppen"), "proposed")
     assert not owner.locator(".error-summary").count(), owner.locator(".error-summary").first.inner_text()
@@ -591,7 +592,7 @@ def test_the_whole_workflow_in_a_browser(app, runner, walk):
     w.click("steering", steering.get_by_role("button", name="Spara kommentaren"), "decision-commented")
     assert "Jag tillstyrker." in steering.locator("main").inner_text()
     steering.get_by_role("group", name="Beslut").get_by_role("radio", name="Fastställd").check()
-    steering.get_by_label("Beslutsdatum").fill(today.isoformat())
+    steering.get_by_label("Beslutsdatum").fill(today_in_stockholm().isoformat())
     steering.get_by_label("Protokoll").fill("Protokoll 2026-11-20")
     steering.get_by_label("Paragraf").fill("§ 7")
     steering.get_by_label("Närvarande").fill("Stig Styrgrupp\nSara Styrgrupp\nOlle Ordförande")
