@@ -714,12 +714,9 @@ def _person(name: str | None, email: str | None) -> str:
 def _stream(statement, *, ahead: bool = False) -> Iterator:
     """The rows through Core, as tuples read by position: the ORM's handling of each row cost as much
     as the row's own work. YIELD_PER rows per round trip (a server-side cursor on PostgreSQL). The
-    statement runs when the first row is read; `ahead`: on PostgreSQL, at once, on a connection of
-    its own (`_Ahead`)."""
+    statement runs when the first row is read; `ahead`: at once, on a connection of its own (`_Ahead`)."""
     if ahead:
-        engine = db.session.get_bind()
-        if engine.dialect.name == "postgresql":
-            return iter(_Ahead(engine, statement))
+        return iter(_Ahead(db.session.get_bind(), statement))
     return _rows(statement)
 
 
@@ -750,8 +747,9 @@ class _Ahead:
     """The rows of a statement run on a connection of its own by a thread that fetches up to AHEAD
     partitions before the reader takes them. The database then sorts a large report's answers –
     most of a download's waiting – while the report's outline and respondent lists are read and
-    written (rendering.stream). Every statement of a report sees what was committed when it
-    began (READ COMMITTED), on the request's connection or on this one alike.
+    written (rendering.stream): PostgreSQL in a process of its own, SQLite in C without Python's
+    lock. Every statement of a report sees what was committed when it began (READ COMMITTED; on
+    SQLite, in WAL mode, a reader sees the last commit), on the request's connection or on this one.
 
     The thread stops, and gives its connection back, when the rows are read to the end, when the
     reader stops, or when the reader is dropped unread (a download cancelled early)."""
@@ -788,7 +786,8 @@ def _fetch_ahead(engine, statement, parts: queue.Queue, stop: threading.Event) -
 
     try:
         with engine.connect() as connection:  # a transaction of its own, rolled back when it closes
-            connection.execute(_WRITTEN_ORDER)  # SET LOCAL: nothing to put back
+            if connection.dialect.name == "postgresql":
+                connection.execute(_WRITTEN_ORDER)  # SET LOCAL: nothing to put back
             for rows in connection.execute(statement.execution_options(yield_per=YIELD_PER)).partitions():
                 if not put(rows):
                     return

@@ -158,8 +158,7 @@ def test_respondent_kind_in_words(app, world):
 
 
 # A streamed download starts its answer rows' statement before the outline, on a connection of its
-# own on PostgreSQL (data._Ahead, fetched by a thread). That connection goes back to the pool however
-# the download ends; on SQLite the rows are read on the request's connection and the same holds.
+# own (data._Ahead, fetched by a thread). That connection goes back to the pool however the download ends.
 
 def _connections_in_use(app) -> int:
     with app.app_context():
