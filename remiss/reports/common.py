@@ -172,8 +172,9 @@ def dissent_heading(dissent) -> str:
 CHUNK = 64 * 1024
 
 
-def chunked(texts: Iterable[str], size: int = CHUNK) -> Iterator[bytes]:
-    """Text pieces as UTF-8 chunks of about `size` characters."""
+def chunked(texts: Iterable[str], size: int | None = None) -> Iterator[bytes]:
+    """Text pieces as UTF-8 chunks of about `size` characters (CHUNK)."""
+    size = size or CHUNK
     pending, length = [], 0
     for text in texts:
         pending.append(text)

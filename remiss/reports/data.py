@@ -711,16 +711,10 @@ def _person(name: str | None, email: str | None) -> str:
     return f"{name} <{email}>" if email else name
 
 
-def _stream(statement, *, ahead: bool = False) -> Iterator:
+def _stream(statement) -> Iterator:
     """The rows through Core, as tuples read by position: the ORM's handling of each row cost as much
     as the row's own work. YIELD_PER rows per round trip (a server-side cursor on PostgreSQL). The
-    statement runs when the first row is read; `ahead`: at once, on a connection of its own (`_Ahead`)."""
-    if ahead:
-        return iter(_Ahead(db.session.get_bind(), statement))
-    return _rows(statement)
-
-
-def _rows(statement) -> Iterator:
+    statement runs when the first row is read (`_Ahead`: at once, on a connection of its own)."""
     connection = db.session.connection()  # when the first row is read: a streamed download's, not the view's
     postgresql = connection.dialect.name == "postgresql"
     if postgresql:
@@ -752,26 +746,58 @@ class _Ahead:
     SQLite, in WAL mode, a reader sees the last commit), on the request's connection or on this one.
 
     The thread stops, and gives its connection back, when the rows are read to the end, when the
-    reader stops, or when the reader is dropped unread (a download cancelled early)."""
+    reader stops, when `close` is called (rendering.stream, when the download is closed: a download
+    cancelled half-way leaves a template's generators in reference cycles that only the garbage
+    collector frees), or when the reader is dropped unread."""
 
     def __init__(self, engine, statement):
         self.parts = queue.Queue(maxsize=AHEAD)
         self.stop = threading.Event()
         # The thread holds the queue and the event, not this object: dropping the object stops it.
-        threading.Thread(target=_fetch_ahead, args=(engine, statement, self.parts, self.stop),
-                         name="report-rows", daemon=True).start()
+        self.thread = threading.Thread(target=_fetch_ahead, args=(engine, statement, self.parts, self.stop),
+                                       name="report-rows", daemon=True)
+        self.thread.start()
 
     def __iter__(self) -> Iterator:
         try:
-            while (part := self.parts.get()) is not _END:
+            while (part := self._next_part()) is not _END:
                 if isinstance(part, BaseException):
                     raise part
                 yield from part
         finally:
-            self.stop.set()
+            self.close()
 
-    def __del__(self):
+    def _next_part(self):
+        while True:
+            try:
+                return self.parts.get(timeout=1)
+            except queue.Empty:
+                if not self.thread.is_alive():  # stopped by close(): never wait for it
+                    try:
+                        return self.parts.get_nowait()
+                    except queue.Empty:
+                        raise RuntimeError("rows read ahead were stopped before their end") from None
+
+    def close(self) -> None:
         self.stop.set()
+
+    __del__ = close
+
+
+class StartedRows:
+    """Rows whose statement is already running on a connection of its own (`_Ahead`): iterate them
+    once; `close`, read or not, stops the thread that reads them."""
+
+    def __init__(self, rows: Iterator, ahead: _Ahead):
+        self.rows = rows
+        self.ahead = ahead
+
+    def __iter__(self) -> Iterator:
+        return self.rows
+
+    def close(self) -> None:
+        self.rows.close()
+        self.ahead.close()
 
 
 def _fetch_ahead(engine, statement, parts: queue.Queue, stop: threading.Event) -> None:
@@ -894,19 +920,26 @@ def _respondent_rows(consultation, public, *, limit=None, offset=0, declined=Fal
 
 
 def answer_rows(consultation: Consultation, public: bool, locale: str = "sv", *, principle_id: int | None = None,
-                limit: int | None = None, offset: int = 0, ahead: bool = False) -> Iterator[AnswerRow]:
+                limit: int | None = None, offset: int = 0) -> Iterator[AnswerRow]:
     """One row per respondent with a submitted answer × principle, principle by principle (streamed).
-    `principle_id` (a PrincipleText id): that principle's rows only; `limit`, `offset`: one page of them.
-    `ahead`: the statement starts when this is called, on a connection of its own (`_Ahead`)."""
+    `principle_id` (a PrincipleText id): that principle's rows only; `limit`, `offset`: one page of them."""
     with force_locale(babel_locale(locale)):
-        rows = _answer_rows(consultation, public, principle_id=principle_id, limit=limit, offset=offset, ahead=ahead)
+        rows = _answer_rows(consultation, public, principle_id=principle_id, limit=limit, offset=offset)
     return _in_locale(rows, locale)
+
+
+def started_answer_rows(consultation: Consultation, public: bool, locale: str = "sv") -> StartedRows:
+    """Every answer row (as `answer_rows`), the statement started now on a connection of its own."""
+    with force_locale(babel_locale(locale)):
+        statement, made = _answer_query(consultation, public)
+        ahead = _Ahead(db.session.get_bind(), statement)
+    return StartedRows(_in_locale(made(ahead), locale), ahead)
 
 
 def report_answer_rows(consultation: Consultation, report: Report) -> Iterator[AnswerRow]:
     """Every answer row of the report: the stream started with it (rendering.stream), else a new one."""
     rows, report.answer_stream = report.answer_stream, None
-    return rows if rows is not None else answer_rows(consultation, report.public, report.locale)
+    return iter(rows if rows is not None else answer_rows(consultation, report.public, report.locale))
 
 
 def _in_locale(rows: Iterator, locale: str) -> Iterator:
@@ -914,8 +947,13 @@ def _in_locale(rows: Iterator, locale: str) -> Iterator:
         yield from rows
 
 
-def _answer_rows(consultation, public, *, principle_id=None, limit=None, offset=0, ahead=False):
-    """The statement is built when this is called; the rows are made as they are read."""
+def _answer_rows(consultation, public, *, principle_id=None, limit=None, offset=0):
+    statement, made = _answer_query(consultation, public, principle_id=principle_id, limit=limit, offset=offset)
+    return made(_stream(statement))
+
+
+def _answer_query(consultation, public, *, principle_id=None, limit=None, offset=0):
+    """The answer rows' statement, and what makes AnswerRows of its rows (a generator function)."""
     names = _RespondentColumns(consultation, public, remember=True)
     criteria = _criteria(consultation)
     ratings = {value: str(text) for value, text in RATINGS[consultation.criteria_scale]}
@@ -998,7 +1036,7 @@ def _answer_rows(consultation, public, *, principle_id=None, limit=None, offset=
                 wording_redactions=redaction.notes(on_wording_hidden) if on_wording_hidden and not public else (),
             )
 
-    return made(_stream(statement, ahead=ahead))
+    return statement, made
 
 
 def general_answer_rows(consultation: Consultation, public: bool, locale: str = "sv", *,

@@ -39,7 +39,20 @@ def stream(consultation, format: str, *, public: bool, locale: str = "sv") -> It
     sorts them while the outline is built and written (data._Ahead)."""
     if format not in STREAMED:
         return iter([WHOLE[format].render(_report(consultation, format, public, locale, None, None, answers=True))])
-    answers = data.answer_rows(consultation, public, locale, ahead=True)
-    report = _report(consultation, format, public, locale, None, None, answers=False)
+    answers = data.started_answer_rows(consultation, public, locale)
+    try:
+        report = _report(consultation, format, public, locale, None, None, answers=False)
+    except BaseException:
+        answers.close()
+        raise
     report.answer_stream = answers
-    return STREAMED[format].stream(consultation, report)
+    return _closing(STREAMED[format].stream(consultation, report), answers)
+
+
+def _closing(chunks: Iterator[bytes], answers: data.StartedRows) -> Iterator[bytes]:
+    """The chunks; when the download is closed, read or not, the answers stop being read ahead at
+    once, not when the garbage collector frees a half-written template's generators."""
+    try:
+        yield from chunks
+    finally:
+        answers.close()
