@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from remiss.markdown import render as markdown
-from remiss.reports import common
+from remiss.reports import common, data
 
 ROWS_PER_CHUNK = 100
 
@@ -29,19 +29,12 @@ def escape(text: str) -> str:
             .replace("'", "&#39;"))
 
 
-class _Escaped(dict):
+class _Escaped(data.Remembered):
     """escape() of the values that come back on row after row – a respondent's name on each of its
-    answers, the few stance and disposition labels – made once each, for the first `size` values."""
-
-    def __init__(self, size: int = 20_000):
-        super().__init__()
-        self.size = size
+    answers, the few stance and disposition labels – made once each (bounded as data.Remembered)."""
 
     def __missing__(self, text: str) -> str:
-        html = escape(text)
-        if len(self) < self.size:
-            self[text] = html
-        return html
+        return self.remember(text, escape(text))
 
 
 class RowHtml:
