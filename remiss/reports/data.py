@@ -334,7 +334,7 @@ class Report:
     dissents: list[DissentInfo] = field(default_factory=list)  # filled in the outline too: they are few
     # The answer rows' statement, started before the outline was built (rendering.stream): a format
     # reads it once, through report_answer_rows.
-    answer_stream: Iterator[AnswerRow] | None = field(default=None, repr=False, compare=False)
+    answer_stream: StartedRows | None = field(default=None, repr=False, compare=False)
 
     @property
     def answered(self) -> list[RespondentInfo]:
