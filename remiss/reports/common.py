@@ -172,9 +172,9 @@ def dissent_heading(dissent) -> str:
 CHUNK = 64 * 1024
 
 
-def chunked(texts: Iterable[str], size: int | None = None) -> Iterator[bytes]:
-    """Text pieces as UTF-8 chunks of about `size` characters (CHUNK)."""
-    size = size or CHUNK
+def chunked(texts: Iterable[str]) -> Iterator[bytes]:
+    """Text pieces as UTF-8 chunks of about CHUNK characters (read when called)."""
+    size = CHUNK
     pending, length = [], 0
     for text in texts:
         pending.append(text)
