@@ -86,6 +86,8 @@ def test_longer_prose_short_cut_gives_what_markdown_gives(words, seps):
 @pytest.mark.parametrize("text", [
     "Vi anser att principen är bra.", "Bra, men: förtydliga (ansvar) – 50 % av fallen!",
     "Två stycken.\n\nAndra stycket", 'Text "citat" och https://www.vgregion.se/sida', "Ord--ord",
+    # punctuation after punctuation, and before the end
+    "Se ovan (punkt 3).", "Ja , nej .", "Ordet ”vård”.", "Varför?!", "Vård/omsorg, 2026–2027.",
 ])
 def test_prose_takes_the_short_cut_and_gives_paragraphs(text):
     assert plain_html(text) is not None
