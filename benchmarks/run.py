@@ -73,7 +73,7 @@ class Bench:
                     self.rows["reports"].append({"database": db_name, **row})
                     self.save("reports")
                     print(table([self.rows["reports"][-1]], ["database", "respondents", "principles", "floor_s",
-                                                             "html_ratio", "csv_ratio", "json_ratio", "xlsx_ratio"]),
+                                                             "floor_tuned_s", "html_ratio", "csv_ratio", "json_ratio", "xlsx_ratio"]),
                           flush=True)
                 if "pages" in self.which:
                     for row in pages.measure(app, w, repeat=max(5, self.repeat * 3)):

@@ -35,6 +35,7 @@ def test_report_benchmark_measures_the_floor_and_every_format(app):
         world = generate(6, 2, seed=6)
         row = reports.measure(world, repeat=1, pdf_max=0)
     submitted_rows = row["answer_rows"]
+    assert row["floor_s"] > 0 and row["floor_tuned_s"] > 0
     assert submitted_rows > 0 and submitted_rows % 2 == 0
     for fmt in ("html", "csv", "json", "xlsx"):
         assert row[f"{fmt}_s"] > 0 and row[f"{fmt}_ratio"] > 0

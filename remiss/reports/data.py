@@ -724,7 +724,7 @@ def _stream(statement) -> Iterator:
         # (DECLARE plans it; the setting is put back right after), not for the figures' aggregates.
         # work_mem: room to sort the answer rows (a row per respondent × principle, with its texts)
         # in memory; 64 000 of them spilled to disk with the default 4 MB (SET LOCAL: this transaction).
-        previous = connection.execute(_WRITTEN_ORDER).scalar_one()
+        previous = connection.execute(STREAM_SETTINGS).scalar_one()
     result = connection.execute(statement.execution_options(yield_per=YIELD_PER))
     if postgresql:
         connection.execute(_JOIN_ORDER, {"value": previous})
@@ -813,7 +813,7 @@ def _fetch_ahead(engine, statement, parts: queue.Queue, stop: threading.Event) -
     try:
         with engine.connect() as connection:  # a transaction of its own, rolled back when it closes
             if connection.dialect.name == "postgresql":
-                connection.execute(_WRITTEN_ORDER)  # SET LOCAL: nothing to put back
+                connection.execute(STREAM_SETTINGS)  # SET LOCAL: nothing to put back
             for rows in connection.execute(statement.execution_options(yield_per=YIELD_PER)).partitions():
                 if not put(rows):
                     return
@@ -822,7 +822,7 @@ def _fetch_ahead(engine, statement, parts: queue.Queue, stop: threading.Event) -
         put(error)
 
 
-_WRITTEN_ORDER = sql_text("SELECT current_setting('join_collapse_limit'), set_config('join_collapse_limit', '1', true),"
+STREAM_SETTINGS = sql_text("SELECT current_setting('join_collapse_limit'), set_config('join_collapse_limit', '1', true),"
                           " set_config('work_mem', '32MB', true), set_config('cursor_tuple_fraction', '1', true)")
 _JOIN_ORDER = sql_text("SELECT set_config('join_collapse_limit', :value, true)")
 
