@@ -64,10 +64,9 @@ from remiss.consultations.models import (
     ResponseChannel,
     ResponseStatus,
     Stance,
-    consultation_criterion,
     respondent_network,
 )
-from remiss.documents.models import Alternative, Criterion, DocumentVersion, Principle, PrincipleText, Section
+from remiss.documents.models import Alternative, DocumentVersion, Principle, PrincipleText, Section
 from remiss.extensions import db
 from remiss.labels import RATINGS, label
 from remiss.organisations.models import Network, Organisation
@@ -398,7 +397,7 @@ def _build(consultation, *, public, locale, answers, final, number, table_only=F
         select(DocumentVersion).where(DocumentVersion.id == consultation.version_id)
         .options(joinedload(DocumentVersion.document))
     ).scalar_one()
-    criteria = _criteria(consultation)
+    criteria = list(consultation.criteria)
     report = Report(
         consultation_id=consultation.id, title=consultation.title, reference_number=consultation.reference_number,
         document_key=version.document.key, document_title=version.title, version_number=version.number,
@@ -503,13 +502,6 @@ def _add_choice(outcome: AlternativesReport, alternative_id: int | None, choice:
             return
     if choice.reason:  # a reason given without choosing
         outcome.reasons_without_choice.append(choice)
-
-
-def _criteria(consultation: Consultation) -> list[Criterion]:
-    return list(db.session.execute(
-        select(Criterion).join(consultation_criterion, consultation_criterion.c.criterion_id == Criterion.id)
-        .where(consultation_criterion.c.consultation_id == consultation.id).order_by(Criterion.position)
-    ).scalars())
 
 
 def _network_counts(consultation: Consultation) -> tuple[list[NetworkCount], int, int, int]:
@@ -962,7 +954,7 @@ def _answer_rows(consultation, public, *, principle_id=None, limit=None, offset=
 def _answer_query(consultation, public, *, principle_id=None, limit=None, offset=0):
     """The answer rows' statement, and what makes AnswerRows of its rows (a generator function)."""
     names = _RespondentColumns(consultation, public, remember=True)
-    criteria = _criteria(consultation)
+    criteria = list(consultation.criteria)
     ratings = {value: str(text) for value, text in RATINGS[consultation.criteria_scale]}
     current = names.current
     on_comment, on_wording = _ON_COMMENT, _ON_WORDING

@@ -335,7 +335,7 @@ def page_report(consultation, public: bool, locale: str) -> PageReport:
     with force_locale(babel_locale(locale)):
         return PageReport(
             consultation.id, consultation.title, public, locale,
-            asks={"stance": consultation.ask_stance}, criteria=[(c.id, c.text) for c in data._criteria(consultation)],
+            asks={"stance": consultation.ask_stance}, criteria=[(c.id, c.text) for c in consultation.criteria],
             criteria_scale=consultation.criteria_scale.value,
         )
 
