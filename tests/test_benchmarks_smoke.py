@@ -30,12 +30,13 @@ def test_generator_builds_the_asked_size_with_swedish_comments(app):
     assert len(world.user_emails) == 2
 
 
-def test_report_benchmark_measures_the_floor_and_every_format(app):
+def test_report_benchmark_measures_the_floor_and_every_format(app, database_url):
     with app.app_context():
         world = generate(6, 2, seed=6)
         row = reports.measure(world, repeat=1, pdf_max=0)
     submitted_rows = row["answer_rows"]
-    assert row["floor_s"] > 0 and row["floor_tuned_s"] > 0
+    assert row["floor_s"] > 0
+    assert row["floor_tuned_s"] > 0 if database_url.startswith("postgresql") else row["floor_tuned_s"] == ""
     assert submitted_rows > 0 and submitted_rows % 2 == 0
     for fmt in ("html", "csv", "json", "xlsx"):
         assert row[f"{fmt}_s"] > 0 and row[f"{fmt}_ratio"] > 0
