@@ -15,8 +15,9 @@ by that.
 `floor_tuned_s` (PostgreSQL only) is the same SELECT with the settings the report's own streamed
 statements run with (data.STREAM_SETTINGS: the joins planned in the order written, room to sort in
 memory). The ratios are against the plain floor; the tuned one shows how much of a ratio the
-settings hide: at 10 × 8, where planning the plain SELECT's twenty joins is a good part of its
-time, the tuned floor was a quarter to a third shorter on 7 December; at size, a few per cent.
+settings hide: at 10 respondents, where planning the plain SELECT's twenty joins is a good part of
+its time, the tuned floor was 14–39 % shorter on 7 December; at size within 5 %, or longer (the
+floor's own join order is not the report's).
 
 Each format is measured in a warm process, as a running server is: one untimed build first (its
 templates compiled, its SQL compiled and cached by SQLAlchemy, translations loaded), then the

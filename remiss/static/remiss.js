@@ -42,6 +42,9 @@
     document.querySelectorAll("main table").forEach(function (table) {
       var parent = table.parentElement;
       if (parent.classList.contains("table-wrapper")) {
+        if (parent.hasAttribute("data-auto")) {  // written by the template (macros.html, table_wrapper)
+          wrappers.push(parent);
+        }
         return;
       }
       var wrapper = document.createElement("div");
