@@ -35,7 +35,7 @@ from datetime import datetime, timezone
 from typing import NamedTuple
 
 from flask_babel import force_locale, gettext as _, lazy_gettext as _l
-from sqlalchemy import DateTime, String, and_, exists, func, null, select, text as sql_text, type_coerce
+from sqlalchemy import DateTime, String, and_, exists, func, null, select, text as sql_text, true, type_coerce
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from remiss.auth.models import User
@@ -956,12 +956,28 @@ def _answer_query(consultation, public, *, principle_id=None, limit=None, offset
     names = _RespondentColumns(consultation, public, remember=True)
     criteria = list(consultation.criteria)
     ratings = {value: str(text) for value, text in RATINGS[consultation.criteria_scale]}
-    current = names.current
     on_comment, on_wording = _ON_COMMENT, _ON_WORDING
     criterion_aliases = [_criterion_alias(i) for i in range(len(criteria))]
-    columns = names.columns() + [  # read by position in the loop below
-        PrincipleText.id.label("p_id"), Principle.key.label("p_key"), PrincipleText.number.label("p_number"),
-        PrincipleText.title.label("p_title"),
+    # Each row is a principle × a respondent with a submitted answer, in the report's order: the
+    # principles by position, the respondents by their place in names.order(), numbered (`rank`) once
+    # per respondent. The rows are then sorted by two integers instead of by the names on each of them
+    # (10 000 × 8 on PostgreSQL: the first row after 0.35–0.5 s instead of 0.55–0.7 s).
+    principle = (
+        select(PrincipleText.id, PrincipleText.position, PrincipleText.number, PrincipleText.title, Principle.key)
+        .join(Principle, Principle.id == PrincipleText.principle_id)
+        .where(PrincipleText.version_id == consultation.version_id)
+    )
+    if principle_id is not None:
+        principle = principle.where(PrincipleText.id == principle_id)
+    principle = principle.subquery("principle_side")
+    respondent = names.joins(
+        select(*names.columns(), func.row_number().over(order_by=names.order()).label("rank")).select_from(Respondent),
+        only_answered=True,
+    ).subquery("respondent_side")
+    response_id = respondent.c.r_response
+    columns = [*list(respondent.c)[:-1],  # read by position in the loop below: names.info, then these
+        principle.c.id.label("p_id"), principle.c.key.label("p_key"), principle.c.number.label("p_number"),
+        principle.c.title.label("p_title"),
         PrincipleAnswer.id.label("pa_id"), _as_text(PrincipleAnswer.stance).label("stance"), PrincipleAnswer.comment,
         PrincipleAnswer.proposed_wording, _as_text(on_comment.kind).label("comment_kind"),
         on_comment.reason.label("comment_reason"),
@@ -971,27 +987,23 @@ def _answer_query(consultation, public, *, principle_id=None, limit=None, offset
     ]
     for i, alias in enumerate(criterion_aliases):
         columns += [alias.rating.label(f"rating_{i}"), alias.comment.label(f"rating_comment_{i}")]
-    statement = names.joins(select(*columns).select_from(Respondent), only_answered=True)
     statement = (
-        statement
-        .join(PrincipleText, PrincipleText.version_id == consultation.version_id)
-        .join(Principle, Principle.id == PrincipleText.principle_id)
-        .outerjoin(PrincipleAnswer, and_(PrincipleAnswer.response_id == current.id,
-                                         PrincipleAnswer.principle_text_id == PrincipleText.id))
+        select(*columns).select_from(principle)
+        .join(respondent, true())
+        .outerjoin(PrincipleAnswer, and_(PrincipleAnswer.response_id == response_id,
+                                         PrincipleAnswer.principle_text_id == principle.c.id))
         .outerjoin(on_comment, and_(on_comment.principle_answer_id == PrincipleAnswer.id,
                                     on_comment.target == DispositionTarget.comment))
         .outerjoin(on_wording, and_(on_wording.principle_answer_id == PrincipleAnswer.id,
                                     on_wording.target == DispositionTarget.proposed_wording))
-        .outerjoin(AlternativeChoice, and_(AlternativeChoice.response_id == current.id,
-                                           AlternativeChoice.principle_text_id == PrincipleText.id))
+        .outerjoin(AlternativeChoice, and_(AlternativeChoice.response_id == response_id,
+                                           AlternativeChoice.principle_text_id == principle.c.id))
         .outerjoin(Alternative, Alternative.id == AlternativeChoice.alternative_id)
     )
     for criterion, alias in zip(criteria, criterion_aliases):
         statement = statement.outerjoin(alias, and_(alias.principle_answer_id == PrincipleAnswer.id,
                                                     alias.criterion_id == criterion.id))
-    if principle_id is not None:
-        statement = statement.where(PrincipleText.id == principle_id)
-    statement = _page(statement.order_by(PrincipleText.position, *names.order()), limit, offset)
+    statement = _page(statement.order_by(principle.c.position, respondent.c.rank), limit, offset)
     redacted = redaction.for_consultation(consultation.id)
     on_comment_key, on_wording_key = DispositionTarget.comment.value, DispositionTarget.proposed_wording.value
     about = [(criterion.id, criterion.text) for criterion in criteria]
