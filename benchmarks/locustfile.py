@@ -5,6 +5,11 @@ autosaves a growing comment on one principle after another, sending the lock_ver
 save returned – what answer.js does while someone writes. BareUser: posts the same JSON body to
 the benchmark-only bare route (one INSERT). BENCH_LOAD_WORLD is the JSON file that says who
 the users are; BENCH_WAIT the pause between requests in seconds (0: as fast as answered).
+
+Both are FastHttpUsers (geventhttpclient), not HttpUsers (requests): the load tool shares this
+machine's two cores with the server, and requests' own work per request showed in the latencies
+it measured – at the paced load of 7 December the bare route's p95 was 45 ms at the client
+against 11 ms in the server's access log.
 """
 from __future__ import annotations
 
@@ -13,7 +18,9 @@ import json
 import os
 import re
 
-from locust import HttpUser, constant, task
+from urllib.parse import urlencode
+
+from locust import FastHttpUser, constant, task
 
 WORLD = json.loads(open(os.environ["BENCH_LOAD_WORLD"]).read()) if os.environ.get("BENCH_LOAD_WORLD") else {}
 WAIT = float(os.environ.get("BENCH_WAIT", "0"))
@@ -27,7 +34,7 @@ def _body(n: int, key: str, lock_version: int) -> dict:
     return {"fields": {f"{key}.lock_version": str(lock_version), f"{key}.comment": text}}
 
 
-class AutosaveUser(HttpUser):
+class AutosaveUser(FastHttpUser):
     wait_time = constant(WAIT)
 
     def on_start(self):
@@ -38,7 +45,8 @@ class AutosaveUser(HttpUser):
         email = next(_emails)
         page = self.client.get("/login", name="login page").text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        self.client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
+        self.client.post("/login", data=urlencode({"email": email, "password": PASSWORD, "csrf_token": token}),
+                         headers={"Content-Type": "application/x-www-form-urlencoded"},
                          name="log in", allow_redirects=False)
         form = self.client.get(f"/consultations/{self.consultation}/respond", name="answer form").text
         self.csrf = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
@@ -57,7 +65,7 @@ class AutosaveUser(HttpUser):
             self.locks[key] = part["lock_version"]
 
 
-class BareUser(HttpUser):
+class BareUser(FastHttpUser):
     wait_time = constant(WAIT)
 
     def on_start(self):
