@@ -16,7 +16,8 @@ from remiss import create_app
 from remiss.extensions import db
 
 ROOT = Path(__file__).resolve().parent
-RESULTS = ROOT / "results"
+# BENCH_RESULTS: another folder for the result files (the smoke tests write theirs to a temporary one).
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "results")
 DEFAULT_SQLITE = ROOT / "work" / "bench.db"
 DEFAULT_POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432/remiss_bench"
 
@@ -112,6 +113,11 @@ def write_results(name: str, rows: list[dict]) -> Path:
             writer.writeheader()
             writer.writerows(rows)
     return path
+
+
+def shown(path: Path) -> Path:
+    """A results path as printed: relative to the repository when it is inside it."""
+    return path.relative_to(ROOT.parent) if path.is_relative_to(ROOT.parent) else path
 
 
 def table(rows: list[dict], columns: list[str] | None = None) -> str:

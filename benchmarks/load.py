@@ -2,9 +2,10 @@
 
     python -m benchmarks.load          (make bench-load)
 
-1. A consultation with BENCH_LOAD_USERS representatives who have not answered is generated in
-   the production database (DATABASE_URL, default remiss_prod – the database `make serve-prod`
-   uses; nothing in it is removed).
+1. A consultation with BENCH_LOAD_USERS representatives who have not answered, among
+   BENCH_LOAD_RESPONDENTS respondents (default 1000), is generated in the production database
+   (DATABASE_URL, default remiss_prod – the database `make serve-prod` uses; nothing in it is
+   removed).
 2. deploy/serve-prod.sh starts gunicorn (WEB_CONCURRENCY workers, default 4) with the WSGI app
    benchmarks.bare_app:app – Remiss plus the benchmark-only bare route – on 127.0.0.1:8011,
    PostgreSQL and Redis, REMISS_ENV=production, JSON logs to benchmarks/work/server.log.
@@ -30,7 +31,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from benchmarks.common import ROOT, table, write_results
+from benchmarks.common import ROOT, shown, table, write_results
 
 REPO = ROOT.parent
 LOAD_VENV = REPO / ".venv-load"
@@ -58,7 +59,8 @@ def seed(users: int) -> dict:
     app = bench_app(DATABASE_URL)
     with app.app_context():
         upgrade()
-        world = generate(max(1000, users * 2), 8, users=users, seed=int(time.time()))
+        respondents = int(os.environ.get("BENCH_LOAD_RESPONDENTS", "1000"))
+        world = generate(max(respondents, users * 2), 8, users=users, seed=int(time.time()))
         db.session.remove()
         db.engine.dispose()
     return {"consultation_id": world.consultation_id, "principle_text_ids": world.principle_text_ids,
@@ -112,6 +114,26 @@ def run_locust(user_class: str, name: str, users: int, seconds: int, wait: float
             "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"])}
 
 
+def server_latencies(log: Path, offset: int, path: str) -> dict:
+    """p50/p95/p99 of the server's own time (gunicorn's access log, `duration_ms`) for the requests
+    whose path ends in `path`, logged after `offset`: what locust measures less the client's and the
+    accept queue's part. Log-ins and the answer form before the statistics were reset are included
+    only for their own paths, not these."""
+    times = []
+    with log.open("rb") as file:
+        file.seek(offset)
+        for line in file:
+            if b'"gunicorn.access"' not in line:
+                continue
+            entry = json.loads(line)
+            if entry["path"].endswith(path) and entry["duration_ms"]:
+                times.append(float(entry["duration_ms"]))
+    if not times:
+        return {}
+    times.sort()
+    return {f"server_p{q}_ms": times[min(len(times) - 1, len(times) * q // 100)] for q in (50, 95, 99)}
+
+
 def main() -> None:
     users = int(os.environ.get("BENCH_LOAD_USERS", "50"))
     seconds = int(os.environ.get("BENCH_LOAD_SECONDS", "30"))
@@ -120,18 +142,21 @@ def main() -> None:
     world = seed(users * 2)
     work = ROOT / "work"
     work.mkdir(exist_ok=True)
-    server = start_server(work / "server.log")
+    log = work / "server.log"
+    server = start_server(log)
     rows = []
     try:
         for run, (mode, wait) in enumerate((("paced", paced), ("saturated", 0.0))):
             # Each run its own representatives: their answers start empty, lock versions at 0.
             world_file = work / f"load_world_{mode}.json"
             world_file.write_text(json.dumps({**world, "emails": world["emails"][run * users:(run + 1) * users]}))
-            for route, user_class, name in (("autosave", "AutosaveUser", "autosave"),
-                                            ("bare insert", "BareUser", "bare insert")):
+            for route, user_class, name, path in (("autosave", "AutosaveUser", "autosave", "/autosave"),
+                                                  ("bare insert", "BareUser", "bare insert", "/bench/bare")):
+                offset = log.stat().st_size
                 result = run_locust(user_class, name, users, seconds, wait, world_file)
                 rows.append({"mode": mode, "route": route, "users": users, "seconds": seconds,
-                             "workers": os.environ.get("WEB_CONCURRENCY", "4"), **result})
+                             "workers": os.environ.get("WEB_CONCURRENCY", "4"), **result,
+                             **server_latencies(log, offset, path)})
                 print(table([rows[-1]]), flush=True)
     finally:
         stop_server(server)
@@ -141,10 +166,10 @@ def main() -> None:
         if bare.get("requests_per_s"):
             autosave["ratio_to_bare"] = autosave.get("requests_per_s", 0) / bare["requests_per_s"]
     columns = ["mode", "route", "users", "seconds", "workers", "requests", "failures", "requests_per_s",
-               "p50_ms", "p95_ms", "p99_ms", "ratio_to_bare"]
+               "p50_ms", "p95_ms", "p99_ms", "server_p50_ms", "server_p95_ms", "server_p99_ms", "ratio_to_bare"]
     rows = [{c: r.get(c, "") for c in columns} for r in rows]
     path = write_results("load", rows)
-    print(f"\n## Load: autosave against a bare INSERT route  ({path.relative_to(REPO)})\n")
+    print(f"\n## Load: autosave against a bare INSERT route  ({shown(path)})\n")
     print(table(rows, columns))
 
 

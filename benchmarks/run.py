@@ -29,6 +29,7 @@ from benchmarks.common import (
     database_urls,
     dialect_of,
     fresh_database,
+    shown,
     sizes,
     table,
     write_results,
@@ -125,7 +126,7 @@ class Bench:
         for name, rows in self.rows.items():
             if rows:
                 path = write_results(name, rows)
-                print(f"\n## {titles[name]}  ({path.relative_to(ROOT.parent)})\n")
+                print(f"\n## {titles[name]}  ({shown(path)})\n")
                 print(table(rows))
 
 

@@ -3,12 +3,23 @@
 The figures are not checked (this machine is shared and small); what is checked is that each
 benchmark runs end to end and measures what it says: the floor fetches every answer row, each
 format produces a file, the export and import subprocesses report their memory, the pages
-answer 200 with their statements counted.
+answer 200 with their statements counted, the load benchmark drives both routes on gunicorn
+without a failed request.
 """
 from __future__ import annotations
 
+import csv
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
 from benchmarks import importing, pages, reports
-from benchmarks.common import table
+from benchmarks.common import fresh_database, table
 from benchmarks.generate import generate
 from benchmarks.run import export_memory
 from remiss.consultations.models import PrincipleAnswer, Response, ResponseStatus
@@ -69,3 +80,41 @@ def test_import_benchmark_writes_a_file_and_imports_it(app, database_url, tmp_pa
     assert result["rows"] == 8 and result["seconds"] > 0
     with app.app_context():
         assert db.session.execute(db.select(db.func.count()).select_from(PrincipleAnswer)).scalar() == 8
+
+
+LOAD_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/remiss_load_smoke"
+
+
+def test_load_benchmark_runs_both_routes_on_the_production_stack(tmp_path):
+    """`make bench-load` end to end at a smoke size: gunicorn, PostgreSQL (a database of its own,
+    emptied first: the production stack is PostgreSQL in either pass of the suite), Redis and locust,
+    both routes paced and saturated, locust's and the server's own latencies in the result file."""
+    try:
+        create_engine(LOAD_DATABASE.rsplit("/", 1)[0] + "/postgres").connect().close()
+    except Exception:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip("PostgreSQL is not running at 127.0.0.1:5432")
+    fresh_database(LOAD_DATABASE)
+    with socket.socket() as free:
+        free.bind(("127.0.0.1", 0))
+        port = free.getsockname()[1]
+    env = dict(os.environ, DATABASE_URL=LOAD_DATABASE, BENCH_RESULTS=str(tmp_path), BENCH_LOAD_PORT=str(port),
+               BENCH_LOAD_USERS="2", BENCH_LOAD_SECONDS="5", BENCH_LOAD_WAIT="0.2", BENCH_LOAD_RESPONDENTS="4",
+               WEB_CONCURRENCY="2", RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/14")
+    repo = Path(__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, "-m", "benchmarks.load"], cwd=repo, env=env, capture_output=True,
+                         text=True, timeout=900)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    with (tmp_path / "load.csv").open(newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [(r["mode"], r["route"]) for r in rows] == [
+        ("paced", "autosave"), ("paced", "bare insert"), ("saturated", "autosave"), ("saturated", "bare insert")]
+    for row in rows:
+        assert int(row["requests"]) > 0 and int(row["failures"]) == 0, row
+        assert float(row["p95_ms"]) > 0 and float(row["server_p95_ms"]) > 0, row
+    assert all(float(r["ratio_to_bare"]) > 0 for r in rows if r["route"] == "autosave")
+    engine = create_engine(LOAD_DATABASE)
+    with engine.connect() as connection:  # the autosaves were saved
+        assert connection.execute(text("SELECT count(*) FROM principle_answer WHERE comment <> ''")).scalar() > 0
+    engine.dispose()
