@@ -17,7 +17,6 @@ import itertools
 import json
 import os
 import re
-
 from urllib.parse import urlencode
 
 from locust import FastHttpUser, constant, task

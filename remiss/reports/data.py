@@ -717,8 +717,9 @@ def _stream(statement) -> Iterator:
 def _tune(connection) -> None:
     """STREAM_SETTINGS for the rest of the session's transaction, set by its first stream.
 
-    The joins planned in the order they are written – the respondent, its current answer, then what
-    hangs off them – instead of the planner trying every order of some twenty relations: planning
+    The joins planned in the order they are written – the respondent (or, for the answer rows, the
+    principles and the respondents), its current answer, then what hangs off them – instead of the
+    planner trying every order of some twenty relations: planning
     3–6 ms -> 1–2 ms, the same plans at size. work_mem: room to sort the answer rows (a row per
     respondent × principle, with its texts) in memory; 64 000 of them spilled to disk with the
     default 4 MB. Left set, not put back after each stream (two round trips a stream, a tenth of a
@@ -961,7 +962,7 @@ def _answer_query(consultation, public, *, principle_id=None, limit=None, offset
     # Each row is a principle × a respondent with a submitted answer, in the report's order: the
     # principles by position, the respondents by their place in names.order(), numbered (`rank`) once
     # per respondent. The rows are then sorted by two integers instead of by the names on each of them
-    # (10 000 × 8 on PostgreSQL: the first row after 0.35–0.5 s instead of 0.55–0.7 s).
+    # (10 000 × 8 on PostgreSQL: the first row after 0.37–0.5 s instead of 0.5–0.7 s).
     principle = (
         select(PrincipleText.id, PrincipleText.position, PrincipleText.number, PrincipleText.title, Principle.key)
         .join(Principle, Principle.id == PrincipleText.principle_id)
