@@ -1,12 +1,16 @@
 """The load benchmark's WSGI app: Remiss as deployed, plus one bare route that only the
 benchmark has (never the product).
 
-    gunicorn -c deploy/gunicorn.conf.py 'benchmarks.bare_app:app'
+    gunicorn -c deploy/gunicorn.conf.py 'benchmarks.bare_app:create()'
 
 POST /bench/bare does what the cheapest useful write does on this stack – one INSERT of the
 posted JSON into a table of its own and a commit, through the same Flask, SQLAlchemy pool,
 gunicorn workers and PostgreSQL – with no log-in, CSRF, validation or audit. Autosave's
 requests per second divided by this route's is the figure the load benchmark reports.
+
+Its table is made by the benchmark before the server starts (`metadata.create_all`), not by
+each worker as it boots: two workers creating it at once made one of them fail, and gunicorn
+stopped.
 """
 from __future__ import annotations
 
@@ -24,10 +28,6 @@ bench_bare = Table(
     Column("created_at", DateTime, server_default=func.now(), nullable=False),
 )
 
-app = create_app()
-with app.app_context():
-    metadata.create_all(db.engine, checkfirst=True)
-
 
 @csrf.exempt
 def bare():
@@ -36,4 +36,7 @@ def bare():
     return jsonify(saved=True)
 
 
-app.add_url_rule("/bench/bare", "bench_bare", bare, methods=["POST"])
+def create():
+    app = create_app()
+    app.add_url_rule("/bench/bare", "bench_bare", bare, methods=["POST"])
+    return app

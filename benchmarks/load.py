@@ -7,7 +7,7 @@
    (DATABASE_URL, default remiss_prod – the database `make serve-prod` uses; nothing in it is
    removed).
 2. deploy/serve-prod.sh starts gunicorn (WEB_CONCURRENCY workers, default 4) with the WSGI app
-   benchmarks.bare_app:app – Remiss plus the benchmark-only bare route – on 127.0.0.1:8011,
+   benchmarks.bare_app:create() – Remiss plus the benchmark-only bare route – on 127.0.0.1:8011,
    PostgreSQL and Redis, REMISS_ENV=production, JSON logs to benchmarks/work/server.log.
 3. Locust (headless, in its own virtualenv .venv-load so that its dependencies never touch the
    app's) runs each user kind for BENCH_LOAD_SECONDS (default 30) with BENCH_LOAD_USERS users
@@ -51,6 +51,7 @@ def locust_binary() -> Path:
 def seed(users: int) -> dict:
     from flask_migrate import upgrade
 
+    from benchmarks import bare_app
     from benchmarks.common import bench_app, ensure_postgresql_database
     from benchmarks.generate import PASSWORD, generate
     from remiss.extensions import db
@@ -59,6 +60,7 @@ def seed(users: int) -> dict:
     app = bench_app(DATABASE_URL)
     with app.app_context():
         upgrade()
+        bare_app.metadata.create_all(db.engine)
         respondents = int(os.environ.get("BENCH_LOAD_RESPONDENTS", "1000"))
         world = generate(max(respondents, users * 2), 8, users=users, seed=int(time.time()))
         db.session.remove()
@@ -68,7 +70,7 @@ def seed(users: int) -> dict:
 
 
 def start_server(log: Path) -> subprocess.Popen:
-    env = dict(os.environ, DATABASE_URL=DATABASE_URL, WSGI_APP="benchmarks.bare_app:app", BIND=f"127.0.0.1:{PORT}",
+    env = dict(os.environ, DATABASE_URL=DATABASE_URL, WSGI_APP="benchmarks.bare_app:create()", BIND=f"127.0.0.1:{PORT}",
                LOGIN_RATE_LIMIT="100000 per minute", WEB_CONCURRENCY=os.environ.get("WEB_CONCURRENCY", "4"))
     log.parent.mkdir(parents=True, exist_ok=True)
     server = subprocess.Popen([str(REPO / "deploy" / "serve-prod.sh")], cwd=REPO, env=env,
@@ -100,18 +102,27 @@ def run_locust(user_class: str, name: str, users: int, seconds: int, wait: float
     with tempfile.TemporaryDirectory() as folder:
         prefix = Path(folder) / "run"
         env = dict(os.environ, BENCH_LOAD_WORLD=str(world_file), BENCH_WAIT=str(wait))
-        subprocess.run([str(locust_binary()), "-f", str(ROOT / "locustfile.py"), "--headless", "--only-summary",
+        run = subprocess.run([str(locust_binary()), "-f", str(ROOT / "locustfile.py"), "--headless", "--only-summary",
                         "-u", str(users), "-r", str(max(1, users // 2)), "-t", f"{seconds}s", "--host", HOST,
                         "--reset-stats", "--csv", str(prefix), "--stop-timeout", "5", user_class],
                        cwd=REPO, env=env, check=False, capture_output=True, text=True, timeout=seconds + 120)
         with open(f"{prefix}_stats.csv", newline="") as file:
             rows = {row["Name"]: row for row in csv.DictReader(file)}
     row = rows.get(name)
+    if row is None or row["Request Count"] == "0":  # what locust said, for whoever reads why
+        print(run.stdout[-3000:], run.stderr[-3000:], sep="\n", file=sys.stderr, flush=True)
     if row is None:
         return {"requests": 0}
+
+    def number(column: str):
+        try:
+            return float(row[column])
+        except ValueError:  # "N/A": no request of this kind finished after the statistics were reset
+            return ""
+
     return {"requests": int(row["Request Count"]), "failures": int(row["Failure Count"]),
-            "requests_per_s": float(row["Requests/s"]), "p50_ms": float(row["50%"]),
-            "p95_ms": float(row["95%"]), "p99_ms": float(row["99%"])}
+            "requests_per_s": number("Requests/s"), "p50_ms": number("50%"), "p95_ms": number("95%"),
+            "p99_ms": number("99%")}
 
 
 def server_latencies(log: Path, offset: int, path: str) -> dict:
@@ -164,7 +175,7 @@ def main() -> None:
         autosave = next(r for r in rows if r["mode"] == mode and r["route"] == "autosave")
         bare = next(r for r in rows if r["mode"] == mode and r["route"] == "bare insert")
         if bare.get("requests_per_s"):
-            autosave["ratio_to_bare"] = autosave.get("requests_per_s", 0) / bare["requests_per_s"]
+            autosave["ratio_to_bare"] = (autosave.get("requests_per_s") or 0) / bare["requests_per_s"]
     columns = ["mode", "route", "users", "seconds", "workers", "requests", "failures", "requests_per_s",
                "p50_ms", "p95_ms", "p99_ms", "server_p50_ms", "server_p95_ms", "server_p99_ms", "ratio_to_bare"]
     rows = [{c: r.get(c, "") for c in columns} for r in rows]

@@ -82,25 +82,37 @@ def test_import_benchmark_writes_a_file_and_imports_it(app, database_url, tmp_pa
         assert db.session.execute(db.select(db.func.count()).select_from(PrincipleAnswer)).scalar() == 8
 
 
-LOAD_DATABASE = "postgresql+psycopg://postgres@127.0.0.1:5432/remiss_load_smoke"
+POSTGRESQL = "postgresql+psycopg://postgres@127.0.0.1:5432"
 
 
-def test_load_benchmark_runs_both_routes_on_the_production_stack(tmp_path):
-    """`make bench-load` end to end at a smoke size: gunicorn, PostgreSQL (a database of its own,
-    emptied first: the production stack is PostgreSQL in either pass of the suite), Redis and locust,
-    both routes paced and saturated, locust's and the server's own latencies in the result file."""
+@pytest.fixture
+def load_database():
+    """A PostgreSQL database of this run's own (the production stack is PostgreSQL in either pass of
+    the suite), dropped afterwards."""
+    server = create_engine(f"{POSTGRESQL}/postgres", isolation_level="AUTOCOMMIT")
     try:
-        create_engine(LOAD_DATABASE.rsplit("/", 1)[0] + "/postgres").connect().close()
+        server.connect().close()
     except Exception:
         if os.environ.get("CI"):
             raise
         pytest.skip("PostgreSQL is not running at 127.0.0.1:5432")
-    fresh_database(LOAD_DATABASE)
+    name = f"remiss_load_smoke_{os.getpid()}"
+    url = f"{POSTGRESQL}/{name}"
+    fresh_database(url)
+    yield url
+    with server.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    server.dispose()
+
+
+def test_load_benchmark_runs_both_routes_on_the_production_stack(tmp_path, load_database):
+    """`make bench-load` end to end at a smoke size: gunicorn, PostgreSQL, Redis and locust, both
+    routes paced and saturated, locust's and the server's own latencies in the result file."""
     with socket.socket() as free:
         free.bind(("127.0.0.1", 0))
         port = free.getsockname()[1]
-    env = dict(os.environ, DATABASE_URL=LOAD_DATABASE, BENCH_RESULTS=str(tmp_path), BENCH_LOAD_PORT=str(port),
-               BENCH_LOAD_USERS="2", BENCH_LOAD_SECONDS="5", BENCH_LOAD_WAIT="0.2", BENCH_LOAD_RESPONDENTS="4",
+    env = dict(os.environ, DATABASE_URL=load_database, BENCH_RESULTS=str(tmp_path), BENCH_LOAD_PORT=str(port),
+               BENCH_LOAD_USERS="2", BENCH_LOAD_SECONDS="8", BENCH_LOAD_WAIT="0.2", BENCH_LOAD_RESPONDENTS="4",
                WEB_CONCURRENCY="2", RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/14")
     repo = Path(__file__).resolve().parent.parent
     run = subprocess.run([sys.executable, "-m", "benchmarks.load"], cwd=repo, env=env, capture_output=True,
@@ -111,10 +123,10 @@ def test_load_benchmark_runs_both_routes_on_the_production_stack(tmp_path):
     assert [(r["mode"], r["route"]) for r in rows] == [
         ("paced", "autosave"), ("paced", "bare insert"), ("saturated", "autosave"), ("saturated", "bare insert")]
     for row in rows:
-        assert int(row["requests"]) > 0 and int(row["failures"]) == 0, row
-        assert float(row["p95_ms"]) > 0 and float(row["server_p95_ms"]) > 0, row
+        assert int(row["requests"]) > 0 and int(row["failures"]) == 0, (row, run.stderr[-3000:])
+        assert float(row["p95_ms"]) > 0 and float(row["server_p95_ms"]) > 0, (row, run.stderr[-3000:])
     assert all(float(r["ratio_to_bare"]) > 0 for r in rows if r["route"] == "autosave")
-    engine = create_engine(LOAD_DATABASE)
+    engine = create_engine(load_database)
     with engine.connect() as connection:  # the autosaves were saved
         assert connection.execute(text("SELECT count(*) FROM principle_answer WHERE comment <> ''")).scalar() > 0
     engine.dispose()
