@@ -15,8 +15,10 @@ The report embeds the same SVG: `stance_bar_svg`, `criteria_heatmap_svg` and `al
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from flask_babel import format_percent, gettext as _
+from babel.numbers import format_percent
+from flask_babel import get_locale, gettext as _
 from markupsafe import Markup, escape
 
 from remiss.consolidation.queries import UNANSWERED, ChoiceStatistics, Count, PrincipleStatistics
@@ -52,10 +54,15 @@ HEAT_STEPS = [
 ]
 
 
+_NUMBERS = (int, float)
+
+
 def _svg(template: str, **values) -> Markup:
     """`template` filled with every value escaped, as Markup.format does, but by str.format (C) rather
-    than string.Formatter (Python), which was most of a small report's time for its charts."""
-    return Markup(template.format_map({name: escape(value) for name, value in values.items()}))
+    than string.Formatter (Python), which was most of a small report's time for its charts. Numbers,
+    most of the values, need no escaping."""
+    return Markup(template.format_map({name: value if type(value) in _NUMBERS else escape(value)
+                                       for name, value in values.items()}))
 
 
 def _id(value: str) -> str:
@@ -64,7 +71,15 @@ def _id(value: str) -> str:
 
 
 def _share(count: int, total: int) -> str:
-    return format_percent(count / total if total else 0)
+    locale = get_locale()  # None outside a request or app: Babel's default, as flask_babel would use
+    return _percent(count, total, str(locale) if locale is not None else None)
+
+
+@lru_cache(maxsize=4096)
+def _percent(count: int, total: int, locale: str | None) -> str:
+    """A share as the locale writes it ("25 %", "25%"): a few counts and totals come back on every
+    chart of a report, and Babel parses its number pattern on each call (a third of a chart's time)."""
+    return format_percent(count / total if total else 0, locale=locale)
 
 
 def _shorten(text: str, length: int) -> str:
@@ -107,10 +122,9 @@ def bar_chart_svg(counts: list[Count], total: int, title: str, chart_id: str, st
     row = 46
     height = row * len(counts) + 6
     bar_space = WIDTH - 96
+    said = _("%(label)s: %(count)d av %(total)d (%(share)s)")  # translated once, filled per bar
     description = "; ".join(
-        _("%(label)s: %(count)d av %(total)d (%(share)s)", label=c.label, count=c.count, total=total,
-          share=_share(c.count, total))
-        for c in counts
+        said % {"label": c.label, "count": c.count, "total": total, "share": _share(c.count, total)} for c in counts
     ) + "."
     parts = [_open(chart_id, height, title, description, "bar-chart"), Markup("<defs>")]
     for index, (fill, kind, ink) in enumerate(styles):
@@ -166,10 +180,11 @@ def _heat(count: int, total: int) -> tuple[str, str]:
     return HEAT_STEPS[-1][1], HEAT_STEPS[-1][2]
 
 
-def column_label(count: Count) -> str:
-    """A short column heading: "Ej svar" for the not rated, the rating's value when its label is long."""
+def column_label(count: Count, unanswered: str | None = None) -> str:
+    """A short column heading: "Ej svar" for the not rated (`unanswered`: that text, translated already),
+    the rating's value when its label is long."""
     if count.key == UNANSWERED:
-        return _("Ej svar")
+        return _("Ej svar") if unanswered is None else unanswered
     return count.label if len(count.label) <= 8 else count.key
 
 
@@ -186,16 +201,17 @@ def criteria_heatmap_svg(stats: PrincipleStatistics, id_prefix: str | None = Non
     header = 22
     row = 52
     height = header + row * len(stats.criteria) + 4
+    said, unanswered = _("%(criterion)s: %(counts)s."), _("Ej svar")  # translated once, filled per criterion
     description = " ".join(
-        _("%(criterion)s: %(counts)s.", criterion=criterion.text,
-          counts=", ".join(f"{column_label(c)} {c.count}" for c in criterion.counts))
+        said % {"criterion": criterion.text,
+                "counts": ", ".join(f"{column_label(c, unanswered)} {c.count}" for c in criterion.counts)}
         for criterion in stats.criteria
     )
     parts = [_open(chart_id, height, title, description, "heatmap"), Markup('<g aria-hidden="true">')]
     for index, column in enumerate(columns):
         parts.append(_svg(
             '<text x="{x}" y="15" text-anchor="middle" font-weight="700">{label}</text>',
-            x=round(cell_width * index + cell_width / 2, 1), label=column_label(column)))
+            x=round(cell_width * index + cell_width / 2, 1), label=column_label(column, unanswered)))
     for position, criterion in enumerate(stats.criteria):
         top = header + position * row
         parts.append(_svg(
