@@ -35,6 +35,7 @@ from benchmarks.common import (
     write_results,
 )
 from benchmarks.generate import generate
+from remiss import freeze_startup_objects
 
 DEFAULT_SIZES = "10x8,1000x8,10000x8,100000x8,10x40,1000x40,10000x40"
 
@@ -54,6 +55,7 @@ class Bench:
     def database(self, url: str) -> None:
         db_name = dialect_of(url)
         app = fresh_database(url)
+        freeze_startup_objects()  # as a server's worker does once it has loaded the app (gunicorn.conf.py)
         worlds = {}
 
         def world(r, p):

@@ -32,6 +32,13 @@ access_log_format = json.dumps({
 })
 loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 
+
+def post_worker_init(worker):
+    """The app is loaded: its objects out of the garbage collector's way (remiss.freeze_startup_objects)."""
+    from remiss import freeze_startup_objects
+
+    freeze_startup_objects()
+
 # gunicorn's own lines (boot, worker exits, errors) as JSON too, in the app's format.
 logconfig_dict = {
     "version": 1,
