@@ -39,6 +39,7 @@ def post_worker_init(worker):
 
     freeze_startup_objects()
 
+
 # gunicorn's own lines (boot, worker exits, errors) as JSON too, in the app's format.
 logconfig_dict = {
     "version": 1,

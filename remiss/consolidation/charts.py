@@ -15,13 +15,11 @@ The report embeds the same SVG: `stance_bar_svg`, `criteria_heatmap_svg` and `al
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
-from babel.numbers import format_percent
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
-from remiss.consolidation.queries import UNANSWERED, ChoiceStatistics, Count, PrincipleStatistics
+from remiss.consolidation.queries import UNANSWERED, ChoiceStatistics, Count, PrincipleStatistics, share_text
 
 WIDTH = 360
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, 'DejaVu Sans', sans-serif"
@@ -70,18 +68,6 @@ def _id(value: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]", "-", value)
 
 
-def _share(count: int, total: int) -> str:
-    locale = get_locale()  # None outside a request or app: Babel's default, as flask_babel would use
-    return _percent(count, total, str(locale) if locale is not None else None)
-
-
-@lru_cache(maxsize=4096)
-def _percent(count: int, total: int, locale: str | None) -> str:
-    """A share as the locale writes it ("25 %", "25%"): a few counts and totals come back on every
-    chart of a report, and Babel parses its number pattern on each call (a third of a chart's time)."""
-    return format_percent(count / total if total else 0, locale=locale)
-
-
 def _shorten(text: str, length: int) -> str:
     flat = " ".join((text or "").split())
     return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
@@ -124,7 +110,7 @@ def bar_chart_svg(counts: list[Count], total: int, title: str, chart_id: str, st
     bar_space = WIDTH - 96
     said = _("%(label)s: %(count)d av %(total)d (%(share)s)")  # translated once, filled per bar
     description = "; ".join(
-        said % {"label": c.label, "count": c.count, "total": total, "share": _share(c.count, total)} for c in counts
+        said % {"label": c.label, "count": c.count, "total": total, "share": share_text(c.count, total)} for c in counts
     ) + "."
     parts = [_open(chart_id, height, title, description, "bar-chart"), Markup("<defs>")]
     for index, (fill, kind, ink) in enumerate(styles):
@@ -145,7 +131,7 @@ def bar_chart_svg(counts: list[Count], total: int, title: str, chart_id: str, st
                 outline=OUTLINE, dashed=dashed))
         parts.append(_svg(
             '<text x="{x}" y="{y}">{count} ({share})</text>', x=bar_space + 8, y=top + 33, count=count.count,
-            share=_share(count.count, total)))
+            share=share_text(count.count, total)))
     parts.append(Markup("</g></svg>"))
     return Markup("").join(parts)
 
