@@ -122,8 +122,7 @@ def _responses(consultation: Consultation) -> list[Response]:
     """The current submitted answer of each respondent, organisations by name then individuals, with
     everything the files show loaded: a fixed number of statements."""
     return list(db.session.execute(
-        select(Response)
-        .join(Respondent, consolidation_queries._submitted_of(consultation.id))
+        consolidation_queries.from_submitted(select(Response), consultation.id)
         .outerjoin(Organisation, Organisation.id == Respondent.organisation_id)
         .outerjoin(User, User.id == Respondent.user_id)
         .options(selectinload(Response.respondent).selectinload(Respondent.organisation),

@@ -94,9 +94,8 @@ def items(consultation: Consultation, principle: PrincipleText) -> list[Item]:
     """The texts to group, in the consolidation's order (organisations by name, then individuals;
     a comment before its proposed wording): two statements."""
     answers = db.session.execute(
-        select(PrincipleAnswer)
-        .join(Response, Response.id == PrincipleAnswer.response_id)
-        .join(Respondent, queries._submitted_of(consultation.id))
+        queries.from_submitted(select(PrincipleAnswer), consultation.id)
+        .join(PrincipleAnswer, PrincipleAnswer.response_id == Response.id)
         .outerjoin(Organisation, Organisation.id == Respondent.organisation_id)
         .outerjoin(User, User.id == Respondent.user_id)
         .where(PrincipleAnswer.principle_text_id == principle.id)
