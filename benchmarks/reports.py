@@ -19,6 +19,11 @@ settings hide: at 10 respondents, where planning the plain SELECT's twenty joins
 its time, the tuned floor was 14–39 % shorter on 7 December; at size within 5 %, or longer (the
 floor's own join order is not the report's).
 
+The sizes are measured one after the other in one database, each beside the consultations of the
+sizes before it, as a production database holds earlier remisses beside the current one: a report
+that read other consultations' rows shows here as a small size measured after a large one (10 × 40
+after 10 000 × 8: until 7 December the figures did, docs/performance.md).
+
 Each format is measured in a warm process, as a running server is: one untimed build first (its
 templates compiled, its SQL compiled and cached by SQLAlchemy, translations loaded), then the
 median of BENCH_REPEAT builds; the floor likewise. Without it the first sizes measured paid
