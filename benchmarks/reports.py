@@ -22,7 +22,7 @@ floor's own join order is not the report's).
 The sizes are measured one after the other in one database, each beside the consultations of the
 sizes before it, as a production database holds earlier remisses beside the current one: a report
 that read other consultations' rows shows here as a small size measured after a large one (10 × 40
-after 10 000 × 8: until 7 December the figures did, docs/performance.md).
+after 10 000 × 8: until 7 December the figures did, docs/performance-log.md).
 
 Each format is measured in a warm process, as a running server is: one untimed build first (its
 templates compiled, its SQL compiled and cached by SQLAlchemy, translations loaded), then the

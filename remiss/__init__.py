@@ -46,7 +46,7 @@ def _sqlite_savepoints(app) -> None:
 
 # PostgreSQL's JIT compiles a statement whose estimated cost is high: 70–170 ms for a report's
 # answer rows at 10 000 respondents, more than it saves on statements that run in a second
-# (docs/performance.md). Off for the app's connections, as is common for web applications.
+# (docs/performance-log.md). Off for the app's connections, as is common for web applications.
 POSTGRESQL_OPTIONS = "-c jit=off"
 
 
