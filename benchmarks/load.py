@@ -11,8 +11,9 @@
    PostgreSQL and Redis, REMISS_ENV=production, JSON logs to benchmarks/work/server.log.
 3. Locust (headless, in its own virtualenv .venv-load so that its dependencies never touch the
    app's) runs each user kind for BENCH_LOAD_SECONDS (default 30) with BENCH_LOAD_USERS users
-   (default 50), twice: paced (BENCH_LOAD_WAIT seconds between a user's requests, default 1 –
-   people pause while writing) for latency, and saturated (no pause) for the most requests per
+   (default 50), twice: paced (BENCH_LOAD_WAIT seconds between a user's requests on average,
+   default 1, drawn at random – people pause while writing, each at their own pace:
+   benchmarks/locustfile.py) for latency, and saturated (no pause) for the most requests per
    second. Statistics are reset when every user has started (log-ins are not counted).
 4. The server is stopped; the table is printed and written to benchmarks/results/load.csv.
 
