@@ -14,7 +14,8 @@
    (default 50), twice: paced (BENCH_LOAD_WAIT seconds between a user's requests on average,
    default 1, drawn at random – people pause while writing, each at their own pace:
    benchmarks/locustfile.py) for latency, and saturated (no pause) for the most requests per
-   second. Statistics are reset when every user has started (log-ins are not counted).
+   second. Statistics are reset when every user has started and, for autosave, again when every
+   user has logged in and opened the answer form (log-ins are not counted: locustfile.py).
 4. The server is stopped; the table is printed and written to benchmarks/results/load.csv.
 
 Traffic goes to 127.0.0.1 only, for a bounded time.
