@@ -31,6 +31,7 @@ from flask_babel import force_locale, gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
 
+from remiss.consolidation import queries as consolidation_queries
 from remiss.consultations.models import GeneralAnswer, GeneralQuestion, Respondent, Response, ResponseStatus
 from remiss.documents.models import PrincipleText
 from remiss.extensions import db
@@ -340,13 +341,6 @@ def page_report(consultation, public: bool, locale: str) -> PageReport:
         )
 
 
-def _answered_count(consultation) -> int:
-    return db.session.execute(
-        select(func.count(func.distinct(Response.respondent_id))).join(Respondent, Respondent.id == Response.respondent_id)
-        .where(Respondent.consultation_id == consultation.id, Response.status == ResponseStatus.submitted)
-    ).scalar_one()
-
-
 def _found(statement, key):
     found = db.session.execute(statement).scalar_one_or_none()
     if found is None:
@@ -358,7 +352,7 @@ def principle_page(consultation, number: int, public: bool, locale: str, page: i
     """One page of a principle's answers: (principle text, pagination, rows). Four statements."""
     principle = _found(select(PrincipleText).where(PrincipleText.version_id == consultation.version_id,
                                                    PrincipleText.number == number), number)
-    pages = pagination(_answered_count(consultation), page)
+    pages = pagination(consolidation_queries.submitted_count(consultation), page)
     rows = list(data.answer_rows(consultation, public, locale, principle_id=principle.id, limit=PAGE_SIZE,
                                  offset=pages.offset))
     return principle, pages, rows
